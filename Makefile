@@ -24,7 +24,7 @@ run: install
 	DEBUG=1 $(PY) manage.py db_worker --interval 1 --no-reload & WORKER=$$!; \
 	DEBUG=1 $(PY) manage.py run_scheduler & SCHED=$$!; \
 	trap "kill $$WORKER $$SCHED 2>/dev/null" EXIT INT TERM; \
-	DEBUG=1 $(VENV)/bin/uvicorn workstyle.asgi:application --host $(HOST) --port $(PORT) --ws websockets --lifespan off
+	DEBUG=1 $(VENV)/bin/uvicorn workstyle.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio --lifespan off
 
 test: install
 	TESTING=1 $(PY) manage.py compile_translations
