@@ -3,8 +3,10 @@ from __future__ import annotations
 import contextvars
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from workstyle.roles import has_role
 
@@ -52,3 +54,18 @@ class RequireMFAMiddleware:
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class JapaneseFirstLocaleMiddleware(LocaleMiddleware):
+    """Japanese unless the person chose English with the language switch (a cookie).
+
+    The browser's Accept-Language is deliberately ignored: the city's users read Japanese first, and
+    shared tablets and kiosks often come with English system settings.
+    """
+
+    def process_request(self, request):
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = translation.get_language()

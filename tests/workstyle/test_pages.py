@@ -98,3 +98,14 @@ def test_notifications_page_and_mark_read(personas, client_for):
 
 def test_healthz(db, client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_browser_language_does_not_override_japanese_default(personas, client_for):
+    c = client_for(personas.sato)
+    body = c.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="ja">' in body
+
+
+def test_login_page_offers_no_signup(db, client):
+    body = client.get("/accounts/login/").content.decode()
+    assert "/accounts/signup/" not in body
