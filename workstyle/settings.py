@@ -14,7 +14,8 @@ from workstyle.env import env_bool, env_int, env_list, env_str, env_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = "pytest" in sys.modules or env_bool("TESTING", False)
+# Test settings (fast hashing, immediate tasks, dev secret) under pytest, unless TESTING=0 says otherwise.
+TESTING = env_bool("TESTING", "pytest" in sys.modules)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -195,9 +196,14 @@ OIDC_SERVER_URL = env_url("OIDC_SERVER_URL", ("https", "http"))
 OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
 OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
 OIDC_NAME = env_str("OIDC_NAME", "City SSO")
-_oidc_parts = [OIDC_SERVER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET]
+_oidc = {"OIDC_SERVER_URL": OIDC_SERVER_URL, "OIDC_CLIENT_ID": OIDC_CLIENT_ID, "OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET}
+_oidc_parts = list(_oidc.values())
 if any(_oidc_parts) and not all(_oidc_parts):
-    raise ImproperlyConfigured("Set all of OIDC_SERVER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or none.")
+    _missing = ", ".join(k for k, v in _oidc.items() if not v)
+    raise ImproperlyConfigured(
+        f"Single sign-on is half configured: {_missing} missing. "
+        "Set all of OIDC_SERVER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or none."
+    )
 SSO_ENABLED = all(_oidc_parts)
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
