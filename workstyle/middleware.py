@@ -1,10 +1,15 @@
+"""Project middleware. All of it works in both modes, so that under ASGI requests cross no thread boundary
+before the view (a sync-only middleware anywhere in the stack costs two extra thread hops per request)."""
+
 from __future__ import annotations
 
 import contextvars
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from workstyle.roles import has_role
 
@@ -15,40 +20,92 @@ def request_client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-class ClientAddressMiddleware:
-    """Remembers the client address for audit events written during this request."""
+class _DualMode:
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._async = iscoroutinefunction(get_response)
+        if self._async:
+            markcoroutinefunction(self)
 
     def __call__(self, request):
+        if self._async:
+            return self.__acall__(request)
+        return self.handle(request)
+
+
+class ClientAddressMiddleware(_DualMode):
+    """Remembers the client address for audit events written during this request."""
+
+    def handle(self, request):
         token = client_address.set(request_client_address(request))
         try:
             return self.get_response(request)
         finally:
             client_address.reset(token)
 
+    async def __acall__(self, request):
+        # contextvars set here are seen by sync code run through sync_to_async (asgiref copies the context)
+        token = client_address.set(request_client_address(request))
+        try:
+            return await self.get_response(request)
+        finally:
+            client_address.reset(token)
 
-class RequireMFAMiddleware:
-    """Users holding a role listed in MFA_REQUIRED_ROLES must set up TOTP before using the site."""
+
+class RequireMFAMiddleware(_DualMode):
+    """Users holding a role listed in MFA_REQUIRED_ROLES must set up TOTP before using the site (admin included)."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    @classmethod
+    def _setup_needed(cls, user, required) -> bool:
+        if not (user is not None and user.is_authenticated and has_role(user, *required)):
+            return False
+        from allauth.mfa.models import Authenticator
+
+        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+    def _applies(self, request) -> bool:
+        return bool(settings.MFA_REQUIRED_ROLES) and not request.path.startswith(self.ALLOWED_PREFIXES)
+
+    def handle(self, request):
+        if self._applies(request) and self._setup_needed(getattr(request, "user", None), settings.MFA_REQUIRED_ROLES):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    async def __acall__(self, request):
+        if self._applies(request):
+            user = await request.auser() if hasattr(request, "auser") else None
+            if await sync_to_async(self._setup_needed)(user, settings.MFA_REQUIRED_ROLES):
+                return redirect(reverse("mfa_activate_totp"))
+        return await self.get_response(request)
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, able to run in async mode: non-static requests pass straight through without a thread hop."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response=None, settings=settings):
+        super().__init__(get_response, settings=settings)
+        self._async = iscoroutinefunction(get_response)
+        if self._async:
+            markcoroutinefunction(self)
 
     def __call__(self, request):
-        required = settings.MFA_REQUIRED_ROLES
-        user = getattr(request, "user", None)
-        if (
-            required
-            and user is not None
-            and user.is_authenticated
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and has_role(user, *required)
-        ):
-            from allauth.mfa.models import Authenticator
+        if self._async:
+            return self.__acall__(request)
+        return super().__call__(request)
 
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-                return redirect(reverse("mfa_activate_totp"))
-        return self.get_response(request)
+    async def __acall__(self, request):
+        if self.autorefresh:  # development: looks at the file system
+            static_file = await sync_to_async(self.find_file)(request.path_info)
+        else:
+            static_file = self.files.get(request.path_info)
+        if static_file is not None:
+            return await sync_to_async(self.serve)(static_file, request)
+        return await self.get_response(request)

@@ -67,7 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "workstyle.middleware.StaticFilesMiddleware",  # WhiteNoise, async-capable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,7 +77,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "workstyle.middleware.ClientAddressMiddleware",
     "workstyle.middleware.RequireMFAMiddleware",
 ]
@@ -119,6 +118,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     _db["TEST"] = {"NAME": None}
+elif _db["ENGINE"].startswith("django.db.backends.postgresql") and env_bool("DB_POOL", False):
+    # psycopg's connection pool: under ASGI every request runs its sync code in a fresh thread, so without a
+    # pool each request opens a new connection (persistent connections don't help there).
+    if _db.get("CONN_MAX_AGE"):
+        raise ImproperlyConfigured("DB_POOL and DB_CONN_MAX_AGE exclude each other; set DB_CONN_MAX_AGE=0.")
+    _db.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": env_int("DB_POOL_MAX_SIZE", 20), "timeout": 10}
 DATABASES = {"default": _db}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -190,7 +195,11 @@ ACCOUNT_FORMS = {"login": "workstyle.forms.StaffLoginForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Workstyle")
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", [])
-USERSESSIONS_TRACK_ACTIVITY = False
+# Recording last-seen IP/time of each session needs allauth's (sync-only) middleware; off unless asked for.
+USERSESSIONS_TRACK_ACTIVITY = env_bool("USERSESSIONS_TRACK_ACTIVITY", False)
+if USERSESSIONS_TRACK_ACTIVITY:
+    MIDDLEWARE.insert(MIDDLEWARE.index("workstyle.middleware.ClientAddressMiddleware"),
+                      "allauth.usersessions.middleware.UserSessionsMiddleware")
 
 OIDC_SERVER_URL = env_url("OIDC_SERVER_URL", ("https", "http"))
 OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")

@@ -20,7 +20,7 @@ PROBE = "import django; from django.conf import settings; settings.INSTALLED_APP
 OURS = ("DEBUG", "TESTING", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "REDIS_URL",
         "EMAIL_BACKEND", "EMAIL_PORT", "OIDC_SERVER_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "TASK_BACKEND",
         "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "DB_CONN_MAX_AGE", "SQLITE_PATH",
-        "MFA_REQUIRED_ROLES", "LOGIN_RATE_LIMIT", "PYTEST_ADDOPTS",
+        "MFA_REQUIRED_ROLES", "LOGIN_RATE_LIMIT", "PYTEST_ADDOPTS", "DB_POOL", "USERSESSIONS_TRACK_ACTIVITY",
         "DJANGO_ALLOW_ASYNC_UNSAFE")  # the last one is set by tests/conftest.py for Playwright
 PRODUCTION = {
     "DEBUG": "0",
@@ -56,6 +56,8 @@ BAD = {
                               "OIDC_CLIENT_SECRET": "x"}, "OIDC_SERVER_URL"),
     "EMAIL_BACKEND=foo": ({**DEV, "EMAIL_BACKEND": "foo"}, "EMAIL_BACKEND"),
     "EMAIL_PORT=abc": ({**DEV, "EMAIL_PORT": "abc"}, "EMAIL_PORT"),
+    "DB_POOL with DB_CONN_MAX_AGE": ({**DEV, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x", "DB_POOL": "1",
+                                      "DB_CONN_MAX_AGE": "60"}, "DB_CONN_MAX_AGE"),
     "TASK_BACKEND=celery": ({**DEV, "TASK_BACKEND": "celery"}, "TASK_BACKEND"),
 }
 
