@@ -101,11 +101,39 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
             return self.__acall__(request)
         return super().__call__(request)
 
+    _finder_files: dict = {}
+
+    def add_files_from_finders(self):
+        """Scan the finders once per process (the test client builds a middleware stack per client)."""
+        key = (self.static_prefix, tuple(map(str, settings.STATICFILES_DIRS)), tuple(settings.INSTALLED_APPS))
+        cached = self._finder_files.get(key)
+        if cached is None:
+            before = dict(self.files)
+            super().add_files_from_finders()
+            cached = self._finder_files[key] = {k: v for k, v in self.files.items() if before.get(k) is not v}
+        self.files.update(cached)
+
     async def __acall__(self, request):
         if self.autorefresh:  # development: looks at the file system
             static_file = await sync_to_async(self.find_file)(request.path_info)
         else:
             static_file = self.files.get(request.path_info)
         if static_file is not None:
-            return await sync_to_async(self.serve)(static_file, request)
+            response = await sync_to_async(self.serve)(static_file, request)
+            # stream the file without blocking the event loop (and without Django's sync-iterator warning)
+            response.streaming_content = _aiter_file(response.file_to_stream)
+            return response
         return await self.get_response(request)
+
+
+async def _aiter_file(f, chunk_size: int = 64 * 1024):
+    if f is None:  # HEAD, 304 Not Modified
+        return
+    try:
+        while True:
+            data = await sync_to_async(f.read, thread_sensitive=False)(chunk_size)
+            if not data:
+                break
+            yield data
+    finally:
+        await sync_to_async(f.close, thread_sensitive=False)()

@@ -56,5 +56,8 @@ async def test_static_files_middleware_serves_in_async_mode(settings):
     assert iscoroutinefunction(mw)
     resp = await mw(RequestFactory().get("/static/css/app.css"))
     assert resp.status_code == 200 and resp["Content-Type"].startswith("text/css")
+    assert resp.is_async
+    body = b"".join([part async for part in resp.streaming_content])
+    assert body.startswith(b":root") and len(body) == int(resp["Content-Length"])
     resp = await mw(RequestFactory().get("/org/"))
     assert resp.content == b"from django"
