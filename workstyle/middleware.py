@@ -56,30 +56,38 @@ class ClientAddressMiddleware(_DualMode):
 
 
 class RequireMFAMiddleware(_DualMode):
-    """Users holding a role listed in MFA_REQUIRED_ROLES must set up TOTP before using the site (admin included)."""
+    """Users holding a role listed in MFA_REQUIRED_ROLES must set up TOTP before using the site (admin included).
+
+    A session opened through the city's single sign-on is exempt: the identity provider enforces its own
+    second factor, and SSO-only staff (no local password) could not re-authenticate to enrol TOTP here.
+    """
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
 
     @classmethod
-    def _setup_needed(cls, user, required) -> bool:
+    def _setup_needed(cls, request, user, required) -> bool:
         if not (user is not None and user.is_authenticated and has_role(user, *required)):
             return False
+        from allauth.account.authentication import get_authentication_records
         from allauth.mfa.models import Authenticator
 
+        if any(r.get("method") == "socialaccount" for r in get_authentication_records(request, user)):
+            return False
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
     def _applies(self, request) -> bool:
         return bool(settings.MFA_REQUIRED_ROLES) and not request.path.startswith(self.ALLOWED_PREFIXES)
 
     def handle(self, request):
-        if self._applies(request) and self._setup_needed(getattr(request, "user", None), settings.MFA_REQUIRED_ROLES):
+        user = getattr(request, "user", None)
+        if self._applies(request) and self._setup_needed(request, user, settings.MFA_REQUIRED_ROLES):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 
     async def __acall__(self, request):
         if self._applies(request):
             user = await request.auser() if hasattr(request, "auser") else None
-            if await sync_to_async(self._setup_needed)(user, settings.MFA_REQUIRED_ROLES):
+            if await sync_to_async(self._setup_needed)(request, user, settings.MFA_REQUIRED_ROLES):
                 return redirect(reverse("mfa_activate_totp"))
         return await self.get_response(request)
 

@@ -17,6 +17,7 @@ import jwt
 import pytest
 import requests
 from allauth.socialaccount.models import SocialAccount
+from django.test import Client
 
 from tests.conftest import PASSWORD
 from workstyle.models import AuditEvent, User
@@ -188,3 +189,19 @@ def test_sso_button_absent_without_configuration(db, client, settings):
     settings.SOCIALACCOUNT_PROVIDERS = {}
     assert b"/accounts/oidc/" not in client.get("/accounts/login/").content
     assert client.post("/accounts/oidc/city/login/").status_code == 404
+
+
+def test_sso_session_is_not_sent_to_totp_setup(personas, client, idp, settings):
+    """The IdP enforces its own second factor; SSO-only staff could not re-authenticate to enrol TOTP here."""
+    settings.MFA_REQUIRED_ROLES = ["hr"]
+    personas.tanaka.set_unusable_password()  # an SSO-only member of HR
+    personas.tanaka.save()
+    sso_login(client, idp, {"sub": "idp-hr-1", "email": "tanaka@city.example.jp", "email_verified": True})
+    assert client.session["_auth_user_id"] == str(personas.tanaka.pk)
+    assert client.get("/").status_code == 200
+    # the same role logging in with a password must still enrol
+    other = Client()
+    other.post("/accounts/login/", {"login": "ito", "password": PASSWORD})
+    settings.MFA_REQUIRED_ROLES = ["hr", "facilities"]
+    resp = other.get("/")
+    assert resp.status_code == 302 and resp["Location"].startswith("/accounts/2fa/totp/activate/")
