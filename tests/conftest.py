@@ -71,6 +71,56 @@ def _fresh_registries_and_cache():
     yield
 
 
+def close_connections_of_other_threads(*, collect: bool = False) -> None:
+    """Close the database connections that sync code run from async code (asgiref's shared thread, used by
+    `sync_to_async` and channels' `database_sync_to_async` in tests) left open. Django's connections are per
+    thread, so they have to be closed in the thread that opened them. With ``collect``, also free those of
+    finished threads (uvicorn's per-request threads), which close when garbage-collected."""
+    import concurrent.futures
+    import gc
+    import warnings
+
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    executor = SyncToAsync.single_thread_executor
+    if getattr(executor, "_threads", None):
+        try:
+            executor.submit(connections.close_all).result(timeout=10)
+        except concurrent.futures.TimeoutError:
+            warnings.warn("asgiref's sync thread is busy; its database connection stays open", stacklevel=2)
+    if collect:
+        gc.collect()
+
+
+@pytest.fixture(scope="session")
+def _stray_db_sessions_reaper(django_db_setup, django_db_blocker):
+    """Last resort before the test database is dropped: end any session still connected to it, so that
+    PostgreSQL does not refuse the DROP ("database test_… is being accessed by other users")."""
+    yield
+    close_connections_of_other_threads(collect=True)
+    if settings.IS_POSTGRES:
+        from django.db import connection
+
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
+@pytest.fixture(autouse=True)
+def _close_db_connections_of_other_threads(request):
+    if "django_db_setup" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_stray_db_sessions_reaper")
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        close_connections_of_other_threads()
+
+
 @dataclass
 class Org:
     bureau: object
@@ -196,6 +246,7 @@ def live_asgi(transactional_db, settings):
     server = LiveASGIServer().start()
     yield server
     server.stop()
+    close_connections_of_other_threads(collect=True)
 
 
 @pytest.fixture

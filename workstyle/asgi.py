@@ -14,9 +14,32 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from workstyle import registry  # noqa: E402
 
+RAW_HEALTH_PATH = "/healthz/raw"
+_RAW_HEADERS = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"2"),
+                (b"cache-control", b"no-store")]
+
+
+def with_raw_health(app):
+    """Answer GET/HEAD /healthz/raw with a plain "ok" before Django is involved.
+
+    It reveals nothing and touches neither the database nor the session: a liveness probe for load balancers,
+    and the "outside the middleware" reference of benchmarks/http_baseline.py (`/healthz` is the same answer
+    through the whole Django middleware stack).
+    """
+
+    async def asgi(scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == RAW_HEALTH_PATH and scope["method"] in ("GET", "HEAD"):
+            await send({"type": "http.response.start", "status": 200, "headers": _RAW_HEADERS})
+            await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else b"ok"})
+            return
+        await app(scope, receive, send)
+
+    return asgi
+
+
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": with_raw_health(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(registry.websocket_routes()))),
     }
 )

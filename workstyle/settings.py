@@ -14,7 +14,8 @@ from workstyle.env import env_bool, env_int, env_list, env_str, env_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = "pytest" in sys.modules or env_bool("TESTING", False)
+# Test settings (fast hashing, immediate tasks, dev secret) under pytest, unless TESTING=0 says otherwise.
+TESTING = env_bool("TESTING", "pytest" in sys.modules)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -66,7 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "workstyle.middleware.StaticFilesMiddleware",  # WhiteNoise, async-capable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workstyle.middleware.JapaneseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,7 +77,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "workstyle.middleware.ClientAddressMiddleware",
     "workstyle.middleware.RequireMFAMiddleware",
 ]
@@ -118,6 +118,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     _db["TEST"] = {"NAME": None}
+elif _db["ENGINE"].startswith("django.db.backends.postgresql") and env_bool("DB_POOL", False):
+    # psycopg's connection pool: under ASGI every request runs its sync code in a fresh thread, so without a
+    # pool each request opens a new connection (persistent connections don't help there).
+    if _db.get("CONN_MAX_AGE"):
+        raise ImproperlyConfigured("DB_POOL and DB_CONN_MAX_AGE exclude each other; set DB_CONN_MAX_AGE=0.")
+    _db.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": env_int("DB_POOL_MAX_SIZE", 20), "timeout": 10}
 DATABASES = {"default": _db}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -189,20 +195,29 @@ ACCOUNT_FORMS = {"login": "workstyle.forms.StaffLoginForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Workstyle")
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", [])
-USERSESSIONS_TRACK_ACTIVITY = False
+# Recording last-seen IP/time of each session needs allauth's (sync-only) middleware; off unless asked for.
+USERSESSIONS_TRACK_ACTIVITY = env_bool("USERSESSIONS_TRACK_ACTIVITY", False)
+if USERSESSIONS_TRACK_ACTIVITY:
+    MIDDLEWARE.insert(MIDDLEWARE.index("workstyle.middleware.ClientAddressMiddleware"),
+                      "allauth.usersessions.middleware.UserSessionsMiddleware")
 
 OIDC_SERVER_URL = env_url("OIDC_SERVER_URL", ("https", "http"))
 OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
 OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
 OIDC_NAME = env_str("OIDC_NAME", "City SSO")
-_oidc_parts = [OIDC_SERVER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET]
+_oidc = {"OIDC_SERVER_URL": OIDC_SERVER_URL, "OIDC_CLIENT_ID": OIDC_CLIENT_ID, "OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET}
+_oidc_parts = list(_oidc.values())
 if any(_oidc_parts) and not all(_oidc_parts):
-    raise ImproperlyConfigured("Set all of OIDC_SERVER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or none.")
+    _missing = ", ".join(k for k, v in _oidc.items() if not v)
+    raise ImproperlyConfigured(
+        f"Single sign-on is half configured: {_missing} missing. "
+        "Set all of OIDC_SERVER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or none."
+    )
 SSO_ENABLED = all(_oidc_parts)
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # see workstyle.adapters.SocialAccountAdapter
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_PROVIDERS = {}
 if SSO_ENABLED:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
@@ -258,6 +273,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# WhiteNoise serves from the app/static folders directly in development and tests (no collectstatic needed).
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -50,7 +50,7 @@ def role_required(*roles):
 
 
 @require_GET
-def healthz(request):
+async def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 

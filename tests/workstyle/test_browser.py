@@ -24,3 +24,27 @@ def test_login_japanese_home_then_english(live_asgi, browser):
     assert "Good day, 山田 花子" in page.locator("h1").inner_text()
     # the live notification badge connected over the WebSocket without error
     assert page.locator("#unread-count").count() == 1
+
+
+def test_tablet_layout_touch_targets_and_keyboard(live_asgi, browser, personas):
+    from tests.conftest import browser_login
+
+    context = browser.new_context(locale="ja-JP", viewport={"width": 820, "height": 1180}, has_touch=True)
+    browser_login(context, live_asgi, personas.sato)
+    page = context.new_page()
+    page.goto(live_asgi.url + "/")
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith('"Hiragino Sans"')  # CSS loaded
+    # no horizontal scrolling on a tablet
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # every link and button in the header is a touch target of at least 44px
+    small = page.evaluate("""() => [...document.querySelectorAll('header a, header button')]
+        .filter(e => e.offsetParent !== null)
+        .map(e => [e.textContent.trim(), e.getBoundingClientRect().height])
+        .filter(([, h]) => h < 44)""")
+    assert small == []
+    # keyboard: the first Tab reaches the skip link, which moves focus to <main>
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"

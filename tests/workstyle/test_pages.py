@@ -25,6 +25,18 @@ def test_unknown_language_is_refused_with_message(personas, client_for):
     resp = c.post("/i18n/setlang/", {"language": "xx", "next": "/"}, follow=True)
     assert '<html lang="ja">' in resp.content.decode()
     assert any("xx" in str(m) for m in resp.context["messages"])
+    # the kind of message is said in words, not only by colour
+    assert '<span class="message-kind">エラー' in resp.content.decode()
+
+
+def test_base_layout_accessibility_landmarks(personas, client_for):
+    body = client_for(personas.sato).get("/").content.decode()
+    assert body.index('class="skip-link" href="#main"') < body.index("<header")
+    assert '<main id="main" tabindex="-1">' in body
+    assert 'role="banner"' in body and 'role="contentinfo"' in body
+    assert '<nav aria-label="' in body
+    assert 'aria-current="page"' in body or "<nav" in body
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in body
 
 
 def test_login_page_is_japanese(db, client):
