@@ -221,20 +221,38 @@ class MonthlyUsage(models.Model):
     month = models.DateField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source = models.CharField(max_length=50)
-    printer = models.CharField(max_length=200, blank=True, default="")
     sheets = models.FloatField(default=0)
     jobs = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["section", "month", "kind", "source", "printer"],
-                                    name="monthlyusage_unique_key"),
+            models.UniqueConstraint(fields=["section", "month", "kind", "source"], name="monthlyusage_unique_key"),
             models.CheckConstraint(condition=Q(sheets__gte=0), name="monthlyusage_sheets_nonneg"),
         ]
         indexes = [models.Index(fields=["month", "kind"])]
 
     def __str__(self) -> str:
         return f"{self.section_id} {self.month:%Y-%m} {self.kind}/{self.source}"
+
+
+class PrinterMonthly(models.Model):
+    """Roll-up per printer and month (drill-down); ``section`` is the printer's section from the printer table."""
+
+    printer = models.CharField(max_length=200)
+    month = models.DateField()
+    source = models.CharField(max_length=50)
+    section = models.ForeignKey("workstyle.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sheets = models.FloatField(default=0)
+    jobs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["printer", "month", "source"], name="printermonthly_unique_key"),
+            models.CheckConstraint(condition=Q(sheets__gte=0), name="printermonthly_sheets_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.printer} {self.month:%Y-%m}"
 
 
 class EnteredBaseline(models.Model):

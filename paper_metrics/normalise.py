@@ -43,11 +43,21 @@ class Lookup:
         return cls(users=users, departments=departments, printers=printers)
 
 
-def _user_keys(s: pd.Series) -> pd.Series:
+def _map_unique(s: pd.Series, fn) -> pd.Series:
+    """Apply ``fn`` once per distinct value (logs repeat users, printers and documents a lot)."""
+    values = s.to_numpy(dtype=object)
+    uniq = pd.unique(values)
+    table = {v: fn(v) for v in uniq}
+    return pd.Series([table[v] for v in values], index=s.index, dtype=object)
+
+
+def user_key(value: str) -> str:
     """'CITY\\Sato', 'sato@city.example.jp', ' SATO ' → 'sato'."""
-    s = s.str.strip().str.lower()
-    s = s.str.rsplit("\\", n=1).str[-1]
-    return s.str.split("@", n=1).str[0]
+    return value.strip().lower().rsplit("\\", 1)[-1].split("@", 1)[0]
+
+
+def printer_key(value: str) -> str:
+    return value.strip().rsplit("\\", 1)[-1].rsplit("/", 1)[-1].lower()
 
 
 def _parse_times(s: pd.Series, fmt: str | None) -> pd.Series:
@@ -65,7 +75,8 @@ def _parse_times(s: pd.Series, fmt: str | None) -> pd.Series:
 @dataclass
 class Normalised:
     frame: pd.DataFrame  # valid rows, storage columns
-    unmapped: list[tuple[int, str]]
+    unmapped: list[tuple[int, str]]  # the first 5,000
+    unmapped_count: int
     unknown_sizes: dict[str, int]
 
 
@@ -122,18 +133,19 @@ def normalise(df: pd.DataFrame, *, state: ParseState, lookup: Lookup, factors: d
     sheets = np.where(has_sheets, np.nan_to_num(given) * factor,
                       a4_sheets_array(p_int, c_int, duplex, factor))
 
-    users = df["user"].astype(str)
-    section = _user_keys(users).map(lookup.users)
-    dept = df["department"].astype(str).str.strip().str.lower()
-    if dept.ne("").any():
-        section = section.fillna(dept.map(lookup.departments))
-    printers = df["printer"].astype(str).str.strip()
-    pkeys = printers.str.rsplit("\\", n=1).str[-1].str.rsplit("/", n=1).str[-1].str.lower()
-    section = section.fillna(pkeys.map(lookup.printers))
+    users = _map_unique(df["user"], lambda v: str(v).strip()[:150])
+    section = _map_unique(df["user"], lambda v: lookup.users.get(user_key(str(v)), np.nan)).astype(float)
+    dept = df["department"]
+    if (dept != "").any():
+        section = section.fillna(_map_unique(dept, lambda v: lookup.departments.get(str(v).strip().lower(), np.nan))
+                                 .astype(float))
+    printers = _map_unique(df["printer"], lambda v: str(v).strip()[:200])
+    section = section.fillna(_map_unique(df["printer"], lambda v: lookup.printers.get(printer_key(str(v)), np.nan))
+                             .astype(float))
     section_arr = section.to_numpy(dtype=float)
     unmapped_mask = np.isnan(section_arr)
     unmapped = []
-    for i in np.flatnonzero(unmapped_mask):
+    for i in np.flatnonzero(unmapped_mask)[:5000]:
         unmapped.append((int(line[i]), _("user %(user)r and printer %(printer)r are not mapped to a section")
                          % {"user": users.iat[i][:40], "printer": printers.iat[i][:60]}))
 
@@ -142,16 +154,16 @@ def normalise(df: pd.DataFrame, *, state: ParseState, lookup: Lookup, factors: d
         "line": line,
         "printed_at": naive,
         "month": naive.astype("datetime64[M]").astype("datetime64[D]"),
-        "user_name": users.str.strip().str.slice(0, 150).to_numpy(dtype=object),
+        "user_name": users.to_numpy(dtype=object),
         "section_id": pd.array(np.where(unmapped_mask, 0, section_arr).astype(np.int64), dtype="Int64"),
-        "printer": printers.str.slice(0, 200).to_numpy(dtype=object),
-        "document": df["document"].astype(str).str.strip().str.slice(0, 500).to_numpy(dtype=object),
+        "printer": printers.to_numpy(dtype=object),
+        "document": _map_unique(df["document"], lambda v: str(v).strip()[:500]).to_numpy(dtype=object),
         "pages": np.where(has_sheets & np.isnan(pages), 0, p_int),
         "copies": c_int,
         "duplex": duplex,
         "color": df["color"].to_numpy(dtype=bool),
-        "paper_size": sizes.str.slice(0, 20).to_numpy(dtype=object),
+        "paper_size": sizes.to_numpy(dtype=object),
         "sheets": sheets.astype(float),
     })
     frame.loc[unmapped_mask, "section_id"] = pd.NA
-    return Normalised(frame=frame, unmapped=unmapped, unknown_sizes={str(k): int(v) for k, v in unknown.items()})
+    return Normalised(frame=frame, unmapped=unmapped, unmapped_count=int(unmapped_mask.sum()), unknown_sizes={str(k): int(v) for k, v in unknown.items()})

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 
@@ -23,6 +24,7 @@ from paper_metrics.models import (
     ImportBatch,
     MonthlyUsage,
     PaperSettings,
+    PrinterMonthly,
     PrintJob,
     SectionCodeMap,
 )
@@ -161,24 +163,46 @@ def _sections_in(unit: OrgUnit | None) -> dict[int, OrgUnit]:
     return {u.pk: u for u in qs.only("id", "code", "name", "path", "parent_id", "top_id", "kind")}
 
 
-def _monthly(kinds, months: list[dt.date], section_ids=None) -> dict[int, dict[dt.date, float]]:
+def data_version() -> int:
+    """Bumped after every change to paper data or settings (see services.bump_version); part of cache keys."""
+    return cache.get_or_set("paper_metrics:version", 1, timeout=None)
+
+
+def _usage_table(fy: int) -> dict[str, dict[int, dict[dt.date, float]]]:
+    """kind → section → month → sheets for FY2023 and ``fy``, reorganisations applied. One grouped query,
+    cached city-wide until the data changes."""
+    key = f"paper_metrics:usage:{fy}:{data_version()}"
+    table = cache.get(key)
+    if table is not None:
+        return table
     remap = _remap()
-    qs = MonthlyUsage.objects.filter(kind__in=kinds, month__gte=months[0], month__lte=months[-1])
-    if section_ids is not None and not remap:
-        qs = qs.filter(section_id__in=section_ids)
+    months = fiscal_months(BASELINE_FY) + fiscal_months(fy)
+    qs = (MonthlyUsage.objects.filter(month__in=months).values_list("kind", "section_id", "month")
+          .annotate(s=Sum("sheets")).values_list("kind", "section_id", "month", "s").order_by())
+    table: dict = {}
+    for kind, sid, month, sheets in qs:
+        per = table.setdefault(kind, {}).setdefault(remap.get(sid, sid), {})
+        per[month] = per.get(month, 0.0) + (sheets or 0.0)
+    cache.set(key, table, timeout=3600)
+    return table
+
+
+def _monthly(table, kinds, months: list[dt.date]) -> dict[int, dict[dt.date, float]]:
     out: dict[int, dict[dt.date, float]] = defaultdict(lambda: defaultdict(float))
-    for sid, month, sheets in qs.values_list("section_id", "month").annotate(s=Sum("sheets")).values_list(
-        "section_id", "month", "s"
-    ):
-        out[remap.get(sid, sid)][month] += sheets or 0.0
+    wanted = set(months)
+    for kind in kinds:
+        for sid, per in table.get(kind, {}).items():
+            for month, sheets in per.items():
+                if month in wanted:
+                    out[sid][month] += sheets
     return out
 
 
-def _baselines(section_ids: set[int]) -> tuple[dict[int, list[float]], set[int]]:
+def _baselines(table, section_ids: set[int]) -> tuple[dict[int, list[float]], set[int]]:
     """Each section's FY2023 monthly baseline: actual FY2023 use, or an entered annual figure spread by the
     city's FY2023 seasonality."""
     months = fiscal_months(BASELINE_FY)
-    actual = _monthly(USE_KINDS, months)
+    actual = _monthly(table, USE_KINDS, months)
     city = [sum(actual[s].get(m, 0.0) for s in actual) for m in months]
     total = sum(city)
     shares = [c / total for c in city] if total else [1 / 12] * 12
@@ -187,6 +211,16 @@ def _baselines(section_ids: set[int]) -> tuple[dict[int, list[float]], set[int]]
     for sid, annual in entered.items():
         out[sid] = [annual * s for s in shares]
     return out, set(entered)
+
+
+def _staff_counts() -> dict[int, int]:
+    """Active staff per section (cached ten minutes: headcount moves slowly)."""
+    counts = cache.get("paper_metrics:staff")
+    if counts is None:
+        counts = dict(StaffProfile.objects.filter(is_active=True).values_list("section_id").annotate(n=Count("id"))
+                      .values_list("section_id", "n").order_by())
+        cache.set("paper_metrics:staff", counts, timeout=600)
+    return counts
 
 
 def _sum_lists(lists) -> list[float]:
@@ -215,21 +249,16 @@ def report(user, unit: OrgUnit | None, fy: int | None = None, *, today: dt.date 
     pct = target_pct_for(fy, conf.target_steps)
     sections = _sections_in(unit)
     sids = set(sections)
-    use = _monthly(USE_KINDS, months, sids)
-    base, entered = _baselines(sids)
+    table = _usage_table(fy)
+    use = _monthly(table, USE_KINDS, months)
+    base, entered = _baselines(table, sids)
     sec_actual = {sid: [use.get(sid, {}).get(m, 0.0) for m in months] for sid in sids}
 
     total_actual = _sum_lists(sec_actual.values())
     total_base = _sum_lists(base.values())
     year = evaluate(fy=fy, elapsed=elapsed, actual=total_actual, baseline=total_base, target_pct=pct,
                     margin=conf.at_risk_margin)
-    staff_by_section = dict(
-        StaffProfile.objects.filter(is_active=True, section_id__in=sids).values_list("section_id")
-        .annotate(n=Count("id")).values_list("section_id", "n")
-    ) if unit is not None else dict(
-        StaffProfile.objects.filter(is_active=True, section__kind="section").values_list("section_id")
-        .annotate(n=Count("id")).values_list("section_id", "n")
-    )
+    staff_by_section = _staff_counts()
     rep = Report(unit=unit, fy=fy, year=year, conf=conf, months=months)
     rep.staff = sum(staff_by_section.get(s, 0) for s in sids)
     rep.baseline_entered = bool(entered)
@@ -254,9 +283,11 @@ def report(user, unit: OrgUnit | None, fy: int | None = None, *, today: dt.date 
             src = src.filter(section__path__startswith=unit.path)
         rep.sources = list(src.values("kind", "source").annotate(sheets=Sum("sheets"), jobs=Sum("jobs"))
                            .order_by("kind", "-sheets"))
-        rep.printers = list(src.filter(kind=MonthlyUsage.Kind.PRINT).values("printer", "source")
-                            .annotate(sheets=Sum("sheets"), jobs=Sum("jobs")).order_by("-sheets")[:50])
-    purchases = _monthly((MonthlyUsage.Kind.PURCHASE,), months, sids)
+        prt = PrinterMonthly.objects.filter(month__gte=counted[0], month__lte=counted[-1])
+        if unit is not None:
+            prt = prt.filter(section__path__startswith=unit.path)
+        rep.printers = list(prt.values("printer").annotate(sheets=Sum("sheets"), jobs=Sum("jobs")).order_by("-sheets")[:50])
+    purchases = _monthly(table, (MonthlyUsage.Kind.PURCHASE,), months)
     rep.purchases = [sum(purchases.get(s, {}).get(m, 0.0) for s in sids) for m in months]
     saved = defaultdict(float)
     for sid, month, sheets in meetings_adapter.paper_saved_by_section_month(start=months[0], end=dt.date(fy + 1, 3, 31)):

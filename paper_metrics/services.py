@@ -25,6 +25,7 @@ from paper_metrics.models import (
     PaperPurchase,
     PaperSettings,
     Printer,
+    PrinterMonthly,
     PrintJob,
     SectionCodeMap,
 )
@@ -40,6 +41,19 @@ from workstyle.services.notifications import notify
 IMPORT_LOCK_KEY = 731206
 JOB_COLUMNS = ["batch_id", "line", "printed_at", "month", "user_name", "section_id", "printer", "document",
                "pages", "copies", "duplex", "color", "paper_size", "sheets"]
+
+
+def bump_version() -> None:
+    """Invalidate cached dashboard data (after the transaction commits)."""
+    from django.core.cache import cache
+
+    def bump():
+        try:
+            cache.incr("paper_metrics:version")
+        except ValueError:
+            cache.set("paper_metrics:version", 2, timeout=None)
+
+    transaction.on_commit(bump)
 
 
 def can_import(user) -> bool:
@@ -114,18 +128,38 @@ def _copy_jobs(batch_id: int, frame: pd.DataFrame) -> None:
             copy.write(view[start:start + (1 << 20)])
 
 
+def _insert_rows(model, cols: list[str], rows) -> None:
+    """Bulk insert of plain tuples: COPY on PostgreSQL, executemany elsewhere (the ORM's per-object work
+    would cost far more than the database)."""
+    qn = connection.ops.quote_name
+    rows = list(rows)
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(c) for c in cols)}) FROM STDIN"
+        with connection.connection.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in cols)}) "
+           f"VALUES ({', '.join(['%s'] * len(cols))})")
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), 5000):
+            cur.executemany(sql, rows[start:start + 5000])
+
+
 def _bulk_jobs(batch_id: int, frame: pd.DataFrame) -> None:
+    ops = connection.ops
     tz = timezone.get_current_timezone()
-    objs = []
-    for r in frame.itertuples(index=False):
-        sid = r.section_id
-        objs.append(PrintJob(
-            batch_id=batch_id, line=int(r.line), printed_at=pd.Timestamp(r.printed_at).to_pydatetime().replace(tzinfo=tz),
-            month=pd.Timestamp(r.month).date(), user_name=r.user_name, section_id=None if pd.isna(sid) else int(sid),
-            printer=r.printer, document=r.document, pages=int(r.pages), copies=int(r.copies), duplex=bool(r.duplex),
-            color=bool(r.color), paper_size=r.paper_size, sheets=float(r.sheets),
-        ))
-    PrintJob.objects.bulk_create(objs, batch_size=2000)
+    printed = [ops.adapt_datetimefield_value(t.to_pydatetime().replace(tzinfo=tz)) for t in pd.to_datetime(frame["printed_at"])]
+    months = {m: ops.adapt_datefield_value(pd.Timestamp(m).date()) for m in pd.unique(frame["month"])}
+    sections = [None if pd.isna(v) else int(v) for v in frame["section_id"]]
+    _insert_rows(PrintJob, JOB_COLUMNS, zip(
+        [batch_id] * len(frame), frame["line"].astype(int).tolist(), printed, [months[m] for m in frame["month"]],
+        frame["user_name"].tolist(), sections, frame["printer"].tolist(), frame["document"].tolist(),
+        frame["pages"].astype(int).tolist(), frame["copies"].astype(int).tolist(), frame["duplex"].astype(bool).tolist(),
+        frame["color"].astype(bool).tolist(), frame["paper_size"].tolist(), frame["sheets"].astype(float).tolist(),
+        strict=True))
 
 
 def _store_jobs(batch_id: int, frame: pd.DataFrame) -> None:
@@ -137,43 +171,55 @@ def _store_jobs(batch_id: int, frame: pd.DataFrame) -> None:
         _bulk_jobs(batch_id, frame)
 
 
-def _add_rollups(*, kind: str, source: str, sums: dict[tuple[int, dt.date, str], list[float]]) -> None:
-    """Add (section, month, printer) → [sheets, jobs] to the monthly roll-ups (inside the import lock)."""
+def _merge(model, *, keys: tuple[str, str], fixed: dict, sums: dict, extra=None) -> None:
+    """Add ``sums`` {(key0, key1): [sheets, jobs]} to a roll-up table (inside the import lock)."""
     if not sums:
         return
-    sections = {k[0] for k in sums}
-    months = {k[1] for k in sums}
-    existing = {
-        (m.section_id, m.month, m.printer): m
-        for m in MonthlyUsage.objects.filter(kind=kind, source=source, section_id__in=sections, month__in=months)
-    }
+    qs = model.objects.filter(**fixed, **{f"{keys[0]}__in": {k[0] for k in sums}, f"{keys[1]}__in": {k[1] for k in sums}})
+    existing = {(a, b): (pk, sh, jb) for a, b, pk, sh, jb in qs.values_list(*keys, "pk", "sheets", "jobs")}
     new, changed = [], []
     for key, (sheets, jobs) in sums.items():
-        row = existing.get(key)
-        if row is None:
-            new.append(MonthlyUsage(section_id=key[0], month=key[1], printer=key[2], kind=kind, source=source,
-                                    sheets=sheets, jobs=int(jobs)))
+        old = existing.get(key)
+        if old is None:
+            new.append((*key, *fixed.values(), *(extra(key) if extra else ()), sheets, int(jobs)))
         else:
-            row.sheets += sheets
-            row.jobs += int(jobs)
-            changed.append(row)
-    MonthlyUsage.objects.bulk_create(new, batch_size=2000)
-    MonthlyUsage.objects.bulk_update(changed, ["sheets", "jobs"], batch_size=2000)
+            changed.append(model(pk=old[0], sheets=old[1] + sheets, jobs=old[2] + int(jobs)))
+    extra_cols = ["section_id"] if extra else []
+    _insert_rows(model, [*keys, *fixed, *extra_cols, "sheets", "jobs"], new)
+    model.objects.bulk_update(changed, ["sheets", "jobs"], batch_size=1000)
 
 
-def _accumulate(sums, frame: pd.DataFrame) -> None:
-    mapped = frame[frame["section_id"].notna()]
-    if mapped.empty:
-        return
-    g = mapped.groupby(["section_id", "month", "printer"], sort=False)["sheets"].agg(["sum", "count"])
-    for (sid, month, printer), s, c in zip(g.index, g["sum"].to_numpy(), g["count"].to_numpy(), strict=True):
-        key = (int(sid), pd.Timestamp(month).date(), str(printer)[:200])
-        acc = sums.get(key)
+def _add_rollups(*, kind: str, source: str, sums: dict[tuple[int, dt.date], list[float]]) -> None:
+    _merge(MonthlyUsage, keys=("section_id", "month"), fixed={"kind": kind, "source": source}, sums=sums)
+
+
+def _add_printer_rollups(*, source: str, sums: dict[tuple[str, dt.date], list[float]], printers: dict[str, int]) -> None:
+    _merge(PrinterMonthly, keys=("printer", "month"), fixed={"source": source}, sums=sums,
+           extra=lambda key: (printers.get(key[0].lower()),))
+
+
+def _acc(target: dict, keys, sheets, counts) -> None:
+    for key, s, c in zip(keys, sheets, counts, strict=True):
+        acc = target.get(key)
         if acc is None:
-            sums[key] = [float(s), int(c)]
+            target[key] = [float(s), int(c)]
         else:
             acc[0] += float(s)
             acc[1] += int(c)
+
+
+def _accumulate(sums: dict, printer_sums: dict, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    mapped = frame[frame["section_id"].notna()]
+    if not mapped.empty:
+        g = mapped.groupby(["section_id", "month"], sort=False)["sheets"].agg(["sum", "count"])
+        keys = [(int(sid), pd.Timestamp(m).date()) for sid, m in g.index]
+        _acc(sums, keys, g["sum"].to_numpy(), g["count"].to_numpy())
+    uniq = {p: p.rsplit("\\", 1)[-1].rsplit("/", 1)[-1][:200] for p in pd.unique(frame["printer"])}
+    g = frame.assign(_p=frame["printer"].map(uniq)).groupby(["_p", "month"], sort=False)["sheets"].agg(["sum", "count"])
+    keys = [(str(p), pd.Timestamp(m).date()) for p, m in g.index]
+    _acc(printer_sums, keys, g["sum"].to_numpy(), g["count"].to_numpy())
 
 
 # -- print-log import ------------------------------------------------------------------------------------------
@@ -216,6 +262,7 @@ def import_print_log(
                               sha256=sha, encoding=encoding, imported_by=actor if getattr(actor, "pk", None) else None)
         lookup = Lookup.build()
         sums: dict = {}
+        printer_sums: dict = {}
         unmapped: list[tuple[int, str]] = []
         unmapped_count = 0
         unknown_sizes: dict[str, int] = defaultdict(int)
@@ -224,7 +271,7 @@ def import_print_log(
         for chunk in parse(fmt, inp, encoding, state, mapping):
             result = normalise(chunk, state=state, lookup=lookup, factors=factors,
                                time_format=mapping.time_format if mapping else None)
-            unmapped_count += len(result.unmapped)
+            unmapped_count += result.unmapped_count
             if len(unmapped) < 5000:
                 unmapped.extend(result.unmapped[: 5000 - len(unmapped)])
             for k, v in result.unknown_sizes.items():
@@ -232,7 +279,7 @@ def import_print_log(
             if state.error_count or (strict and unmapped_count):
                 continue  # keep reading to report every bad line; nothing will be kept
             _store_jobs(batch.pk, result.frame)
-            _accumulate(sums, result.frame)
+            _accumulate(sums, printer_sums, result.frame)
             stored += len(result.frame)
             total_sheets += float(result.frame["sheets"].sum())
         if strict and unmapped_count:
@@ -247,6 +294,7 @@ def import_print_log(
         if state.rows_read == 0:
             raise ImportRejected(_("The file has no data lines."))
         _add_rollups(kind=MonthlyUsage.Kind.PRINT, source=source, sums=sums)
+        _add_printer_rollups(source=source, sums=printer_sums, printers=lookup.printers)
         batch.rows_read = state.rows_read
         batch.rows_stored = stored
         batch.sheets = round(total_sheets, 2)
@@ -254,6 +302,7 @@ def import_print_log(
         batch.unmapped = [list(u) for u in sorted(unmapped)]
         batch.details = {"unknown_sizes": dict(unknown_sizes), "months": len({k[1] for k in sums})}
         batch.save()
+        bump_version()
         log_event(actor=actor, action="paper.import", obj=batch,
                   details={"format": fmt, "source": source, "rows": stored, "sheets": batch.sheets,
                            "unmapped": unmapped_count, "sha256": sha})
@@ -326,13 +375,14 @@ def import_paper_purchases(*, actor, data: bytes, file_name: str = "") -> Import
         ])
         sums: dict = {}
         for _line, day, sid, _size, _packs, _pp, sheets in rows:
-            acc = sums.setdefault((sid, day.replace(day=1), ""), [0.0, 0])
+            acc = sums.setdefault((sid, day.replace(day=1)), [0.0, 0])
             acc[0] += sheets
             acc[1] += 1
         _add_rollups(kind=MonthlyUsage.Kind.PURCHASE, source="purchases", sums=sums)
         batch.rows_read = batch.rows_stored = len(rows)
         batch.sheets = round(sum(r[-1] for r in rows), 2)
         batch.save()
+        bump_version()
         log_event(actor=actor, action="paper.import_purchases", obj=batch,
                   details={"rows": len(rows), "sheets": batch.sheets, "sha256": csvf.sha256})
     return batch
@@ -348,13 +398,14 @@ def set_manual_entry(*, actor, section: OrgUnit, month: dt.date, sheets: float, 
     month = month.replace(day=1)
     with transaction.atomic():
         row, created = MonthlyUsage.objects.select_for_update().get_or_create(
-            section=section, month=month, kind=MonthlyUsage.Kind.MANUAL, source="manual", printer="",
+            section=section, month=month, kind=MonthlyUsage.Kind.MANUAL, source="manual",
             defaults={"sheets": sheets, "jobs": 0},
         )
         before = None if created else row.sheets
         if not created:
             row.sheets = sheets
             row.save(update_fields=["sheets"])
+        bump_version()
         log_event(actor=actor, action="paper.manual_entry", object_type="paper_metrics.monthlyusage",
                   object_id=str(row.pk), object_repr=f"{section.code} {month:%Y-%m}",
                   details={"sheets": sheets, "before": before, "note": note[:200]})
@@ -382,6 +433,7 @@ def update_settings(*, actor, co2_g_per_sheet: float, sheets_per_tree: float, at
         conf.size_factors = {k.strip().upper(): float(v) for k, v in size_factors.items()}
         conf.target_steps = {str(int(k)): float(v) for k, v in target_steps.items()}
         conf.save()
+        bump_version()
         log_event(actor=actor, action="paper.settings", obj=conf, object_repr="paper settings",
                   details={"before": before})
     return conf
@@ -398,6 +450,7 @@ def save_printer(*, actor, name: str, section: OrgUnit, location: str = "", mode
         printer = Printer.objects.filter(name_key=Printer.key_for(name)).first() or Printer(name=name)
         printer.name, printer.section, printer.location, printer.model_name = name, section, location, model_name
         printer.save()
+        bump_version()
         log_event(actor=actor, action="paper.printer", obj=printer, details={"section": section.code})
     return printer
 
@@ -414,6 +467,7 @@ def save_code_mapping(*, actor, old_code: str, new_section: OrgUnit, note: str =
     with transaction.atomic():
         obj, _created = SectionCodeMap.objects.update_or_create(
             old_code=old_code, defaults={"new_section": new_section, "note": note})
+        bump_version()
         log_event(actor=actor, action="paper.code_mapping", obj=obj, details={"new": new_section.code})
     return obj
 
@@ -451,12 +505,14 @@ def set_entered_baseline(*, actor, section: OrgUnit, annual_sheets: float | None
     with transaction.atomic():
         if annual_sheets is None:
             EnteredBaseline.objects.filter(section=section).delete()
+            bump_version()
             log_event(actor=actor, action="paper.baseline_removed", obj=section)
             return None
         if annual_sheets < 0:
             raise DomainError(_("Sheets must not be negative."))
         obj, _created = EnteredBaseline.objects.update_or_create(
             section=section, defaults={"annual_sheets": annual_sheets, "note": note, "entered_at": timezone.now()})
+        bump_version()
         log_event(actor=actor, action="paper.baseline_entered", obj=section, details={"annual_sheets": annual_sheets})
     return obj
 

@@ -4,10 +4,12 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,6 +48,16 @@ def _forbidden(request):
     return HttpResponseForbidden(_("You do not have access to this page."))
 
 
+def _chart(rep, unit, fy) -> str:
+    key = (f"paper_metrics:svg:{unit.code if unit else 'city'}:{fy}:{selectors.data_version()}:"
+           f"{translation.get_language()}:{dates.today()}")
+    svg = cache.get(key)
+    if svg is None:
+        svg = charts.monthly_svg(rep)
+        cache.set(key, svg, timeout=3600)
+    return svg
+
+
 def _dashboard(request, unit):
     fy = _fy(request)
     rep = selectors.report(request.user, unit, fy)
@@ -53,7 +65,7 @@ def _dashboard(request, unit):
     ctx = {
         "rep": rep, "unit": unit, "fy": fy, "fy_label": dates.fiscal_year_label(fy),
         "years": [(y, dates.fiscal_year_label(y)) for y in range(2023, current + 1)],
-        "svg": charts.monthly_svg(rep), "can_import": services.can_import(request.user),
+        "svg": _chart(rep, unit, fy), "can_import": services.can_import(request.user),
         "can_follow_up": services.can_follow_up(request.user),
         "tops": selectors.visible_tops(request.user) if unit is None or unit.is_top else None,
         "comments": selectors.comments_for(request.user, unit) if unit is not None else None,

@@ -201,3 +201,16 @@ def test_command_summary_and_nonzero_exit(paper_setup, tmp_path, capsys):
     pur.write_text("date,section_code,paper_size,packs,sheets_per_pack\n2025-04-10,B03-D02-S01,A4,1,500\n")
     call_command("import_paper_purchases", str(pur))
     assert "500.0 A4-equivalent sheets" in capsys.readouterr().out
+
+
+def test_printer_rollups_and_times(paper_setup):
+    from paper_metrics.models import PrinterMonthly
+
+    _import(paper_setup, papercut([pc_row(), pc_row(user="kato", pages=3), pc_row(user="x", printer="LOBBY-1")]))
+    rows = dict(PrinterMonthly.objects.values_list("printer", "sheets"))
+    assert rows == {"B03-3F-RICOH": 5, "LOBBY-1": 2}
+    assert PrinterMonthly.objects.get(printer="B03-3F-RICOH").section == paper_setup.org.s2
+    from django.utils import timezone
+
+    job = PrintJob.objects.order_by("line").first()
+    assert timezone.localtime(job.printed_at).replace(tzinfo=None) == dt.datetime(2025, 4, 1, 9, 0, 0)
