@@ -214,3 +214,55 @@ def test_printer_rollups_and_times(paper_setup):
 
     job = PrintJob.objects.order_by("line").first()
     assert timezone.localtime(job.printed_at).replace(tzinfo=None) == dt.datetime(2025, 4, 1, 9, 0, 0)
+
+
+def test_second_file_adds_to_rollups(paper_setup):
+    _import(paper_setup, papercut([pc_row(pages=2)]))
+    _import(paper_setup, papercut([pc_row(pages=3), pc_row(time="2025-05-02 10:00:00", pages=1)]))
+    by_month = dict(MonthlyUsage.objects.filter(section=paper_setup.org.s1).values_list("month", "sheets"))
+    assert by_month == {dt.date(2025, 4, 1): 5, dt.date(2025, 5, 1): 1}
+    assert MonthlyUsage.objects.get(month=dt.date(2025, 4, 1)).jobs == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_of_the_same_file_count_once(paper_setup):
+    import threading
+
+    from django.db import connection
+
+    data = papercut([pc_row(pages=1 + i % 7) for i in range(300)])
+    results = []
+
+    def run():
+        try:
+            results.append(_import(paper_setup, data).pk)
+        except DomainError as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(str, results)).count("duplicate") == 2
+    assert ImportBatch.objects.count() == 1
+    assert sum(MonthlyUsage.objects.values_list("jobs", flat=True)) == 300
+
+
+def test_demo_loader_small_is_idempotent(db):
+    import time
+
+    from paper_metrics import demo
+    from workstyle import demo as core_demo
+
+    core_demo.load(small=True)
+    t = time.monotonic()
+    demo.load(small=True)
+    assert time.monotonic() - t < 4
+    n = MonthlyUsage.objects.count()
+    assert n > 1000 and PrintJob.objects.count() == 2000
+    demo.load(small=True)
+    assert MonthlyUsage.objects.count() == n
