@@ -83,6 +83,11 @@ def generate(path: Path, rows: int, users: list[str], printers: list[str]) -> No
             pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
 
 
+COLUMNS = {name: "VARCHAR" for name in (
+    "Time", "User", "Pages", "Copies", "Printer", "Document Name", "Client", "Paper Size", "Language", "Height",
+    "Width", "Duplex", "Grayscale", "Size", "trailing")}
+
+
 def duckdb_sums(path: Path, users: dict[str, int], printers: dict[str, int], factors: dict[str, float]):
     import duckdb
     import pandas as pd
@@ -94,7 +99,8 @@ def duckdb_sums(path: Path, users: dict[str, int], printers: dict[str, int], fac
     t = time.perf_counter()
     rows = con.execute(f"""
         WITH j AS (
-          SELECT * FROM read_csv('{path}', skip=1, header=true, all_varchar=true, null_padding=true)
+          SELECT * FROM read_csv('{path}', skip=2, header=false, delim=',', quote='"', escape='"',
+                                 columns={COLUMNS})
         )
         SELECT coalesce(u.sid, p.sid) AS sid, date_trunc('month', strptime(j."Time", '%Y-%m-%d %H:%M:%S'))::DATE AS month,
                sum((CASE WHEN upper(j."Duplex") = 'DUPLEX' THEN (CAST(j."Pages" AS INT) + 1) // 2 ELSE CAST(j."Pages" AS INT) END)
