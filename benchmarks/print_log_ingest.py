@@ -80,7 +80,8 @@ def generate(path: Path, rows: int, users: list[str], printers: list[str]) -> No
                 "_": pa.nulls(n, pa.string()),  # the trailing comma
             })
             table = table.set_column(0, "Time", pa.compute.replace_substring(table["Time"], "T", " "))
-            pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+            pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed",
+                                                                         eol="\r\n"))
 
 
 COLUMNS = {name: "VARCHAR" for name in (
@@ -184,6 +185,7 @@ def main() -> None:
             batch = services.import_print_log(actor=None, fmt="papercut", path=path, file_name=path.name)
         ours_s = time.perf_counter() - t
         rss_after = rss_mb()
+        print(json.dumps({"ours_s": round(ours_s, 2), "rows": args.rows}), file=sys.stderr, flush=True)
 
         duck_s, duck = duckdb_sums(path, lookup.users, lookup.printers, DEFAULT_SIZE_FACTORS)
         ours = {(sid, m): s for sid, m, s in MonthlyUsage.objects.filter(kind="print").values_list("section_id", "month")

@@ -164,12 +164,16 @@ class ImportBatch(models.Model):
 class PrintJob(models.Model):
     """One raw job row, kept for audit and re-aggregation. Only administrators see these."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="jobs")
+    # No database FK constraints on this bulk table: a deferred FK check per row doubles the cost of COPYing
+    # millions of rows. Both ids come from the same transaction (the batch just created, sections from the
+    # lookup read under the import lock); deleting a batch still cascades through the ORM.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="jobs", db_constraint=False)
     line = models.PositiveIntegerField()
     printed_at = models.DateTimeField()
     month = models.DateField()
     user_name = models.CharField(max_length=150, blank=True)
-    section = models.ForeignKey("workstyle.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    section = models.ForeignKey("workstyle.OrgUnit", null=True, blank=True, on_delete=models.DO_NOTHING,
+                                related_name="+", db_constraint=False, db_index=False)
     printer = models.CharField(max_length=200, blank=True)
     document = models.CharField(max_length=500, blank=True)
     pages = models.IntegerField()
