@@ -86,6 +86,14 @@ class BaselineForm(forms.Form):
                                      required=False)
 
 
+FIELD_LABELS = {
+    "time": _("Column: time"), "user": _("Column: user"), "department": _("Column: department code"),
+    "printer": _("Column: printer"), "pages": _("Column: pages"), "copies": _("Column: copies"),
+    "sheets": _("Column: sheets"), "color": _("Column: colour"), "duplex": _("Column: duplex"),
+    "paper_size": _("Column: paper size"), "document": _("Column: document name"),
+}
+
+
 class ColumnMappingForm(forms.Form):
     source = forms.SlugField(label=_("Source"), max_length=50)
     time_format = forms.CharField(label=_("Time format"), max_length=50, required=False)
@@ -96,7 +104,7 @@ class ColumnMappingForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in ColumnMapping.FIELDS:
-            self.fields[f"col_{f}"] = forms.CharField(label=f, max_length=100, required=False)
+            self.fields[f"col_{f}"] = forms.CharField(label=FIELD_LABELS[f], max_length=100, required=False)
 
     def columns(self):
         return {f: self.cleaned_data.get(f"col_{f}", "") for f in ColumnMapping.FIELDS}
