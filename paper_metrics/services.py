@@ -558,3 +558,43 @@ def send_reminders(*, actor, units: list[OrgUnit], fy: int) -> int:
             sent += 1
         log_event(actor=actor, action="paper.reminders", details={"units": [u.code for u in units], "sent": sent, "fy": fy})
     return sent
+
+
+def reassign_unmapped(*, actor, batch: ImportBatch) -> int:
+    """Re-map a print log's rows that had no section, after printers or staff were added; returns rows mapped.
+
+    The raw rows get their section and the roll-ups grow by their sheets (the file is not imported again).
+    """
+    from paper_metrics.normalise import printer_key, user_key
+
+    _require_importer(actor)
+    if batch.kind != ImportBatch.Kind.PRINT_LOG:
+        raise DomainError(_("Only print logs have rows to re-map."))
+    with transaction.atomic():
+        _lock_imports()
+        lookup = Lookup.build()
+        rows = list(PrintJob.objects.filter(batch=batch, section__isnull=True)
+                    .values_list("pk", "line", "user_name", "printer", "month", "sheets"))
+        by_section: dict[int, list[int]] = defaultdict(list)
+        sums: dict = {}
+        mapped_lines = set()
+        for pk, line, user, printer, month, sheets in rows:
+            sid = lookup.users.get(user_key(user)) or lookup.printers.get(printer_key(printer))
+            if sid is None:
+                continue
+            by_section[sid].append(pk)
+            acc = sums.setdefault((sid, month), [0.0, 0])
+            acc[0] += sheets
+            acc[1] += 1
+            mapped_lines.add(line)
+        for sid, pks in by_section.items():
+            for start in range(0, len(pks), 5000):
+                PrintJob.objects.filter(pk__in=pks[start:start + 5000]).update(section_id=sid)
+        _add_rollups(kind=MonthlyUsage.Kind.PRINT, source=batch.source, sums=sums)
+        n = len(mapped_lines)
+        batch.unmapped_count = max(0, batch.unmapped_count - n)
+        batch.unmapped = [u for u in batch.unmapped if u[0] not in mapped_lines]
+        batch.save(update_fields=["unmapped_count", "unmapped"])
+        bump_version()
+        log_event(actor=actor, action="paper.reassign_unmapped", obj=batch, details={"mapped": n})
+    return n

@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/rows/", views.import_rows, name="import_rows"),
+    path("imports/<int:pk>/reassign/", views.import_reassign, name="import_reassign"),
     path("manual/", views.manual, name="manual"),
     path("setup/", views.setup, name="setup"),
     path("follow-up/", views.followup, name="followup"),

@@ -154,6 +154,18 @@ def import_detail(request, pk):
 
 
 @login_required
+@require_POST
+def import_reassign(request, pk):
+    batch = selectors.import_for(request.user, pk)
+    try:
+        n = services.reassign_unmapped(actor=request.user, batch=batch)
+        messages.success(request, _("%(n)s rows are now mapped to a section.") % {"n": n})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("paper_metrics:import_detail", pk=batch.pk)
+
+
+@login_required
 def import_rows(request, pk):
     batch = selectors.import_for(request.user, pk)
     rows = selectors.raw_jobs(request.user, batch)

@@ -266,3 +266,16 @@ def test_demo_loader_small_is_idempotent(db):
     assert n > 1000 and PrintJob.objects.count() == 2000
     demo.load(small=True)
     assert MonthlyUsage.objects.count() == n
+
+
+def test_unmapped_rows_can_be_mapped_later(paper_setup, client_for):
+    p = paper_setup
+    batch = _import(p, papercut([pc_row(), pc_row(user="guest9", printer="\\\\srv\\LOBBY-1", pages=4)]))
+    assert batch.unmapped_count == 1
+    services.save_printer(actor=p.watanabe, name="LOBBY-1", section=p.org.s1)
+    resp = client_for(p.watanabe).post(f"/paper/imports/{batch.pk}/reassign/")
+    assert resp.status_code == 302
+    batch.refresh_from_db()
+    assert batch.unmapped_count == 0 and batch.unmapped == []
+    assert MonthlyUsage.objects.get(section=p.org.s1).sheets == 2 + 4
+    assert client_for(p.suzuki).post(f"/paper/imports/{batch.pk}/reassign/").status_code == 404
