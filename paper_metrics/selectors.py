@@ -321,6 +321,10 @@ def comments_for(user, unit: OrgUnit):
 
 
 def imports(user):
+    from paper_metrics.services import can_import
+
+    if user is None or not can_import(user):
+        return ImportBatch.objects.none()
     return ImportBatch.objects.select_related("imported_by__staff").order_by("-imported_at", "-id")
 
 
