@@ -3,8 +3,11 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from paper_metrics import services
+from paper_metrics.conversion import a4_sheets
 from paper_metrics.models import ImportBatch, MonthlyUsage, PrintJob
 from tests.paper_metrics.conftest import papercut, pc_row
 from workstyle.errors import DomainError, ImportRejected
@@ -279,3 +282,16 @@ def test_unmapped_rows_can_be_mapped_later(paper_setup, client_for):
     assert batch.unmapped_count == 0 and batch.unmapped == []
     assert MonthlyUsage.objects.get(section=p.org.s1).sheets == 2 + 4
     assert client_for(p.suzuki).post(f"/paper/imports/{batch.pk}/reassign/").status_code == 404
+
+JOB = st.tuples(st.integers(0, 500), st.integers(1, 20), st.booleans(), st.sampled_from(["A4", "A3", "B4", "B5", ""]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(jobs=st.lists(JOB, min_size=1, max_size=30), nonce=st.uuids())
+def test_imported_sheets_follow_the_rule(paper_setup, jobs, nonce):
+    rows = [pc_row(pages=p, copies=c, duplex="DUPLEX" if d else "NOT DUPLEX", size=s, doc=f"{nonce}.pdf")
+            for p, c, d, s in jobs]
+    batch = _import(paper_setup, papercut(rows, encoding="cp932"))
+    expected = sum(a4_sheets(pages=p, copies=c, duplex=d, size=s) for p, c, d, s in jobs)
+    assert batch.sheets == pytest.approx(expected)
+    assert batch.rows_stored == len(jobs)
