@@ -1,0 +1,600 @@
+"""Every state change of the paper module: imports, configuration, manual entries, follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from paper_metrics.conversion import DEFAULT_SIZE_FACTORS, normalise_size
+from paper_metrics.models import (
+    ColumnMapping,
+    EnteredBaseline,
+    FollowUpComment,
+    ImportBatch,
+    MonthlyUsage,
+    PaperPurchase,
+    PaperSettings,
+    Printer,
+    PrinterMonthly,
+    PrintJob,
+    SectionCodeMap,
+)
+from paper_metrics.normalise import Lookup, normalise
+from paper_metrics.parsers import FORMATS, FileInput, ParseState, parse
+from workstyle.csvfiles import read_csv
+from workstyle.errors import DomainError, ImportRejected, PermissionDenied
+from workstyle.models import OrgUnit, Role
+from workstyle.roles import has_role
+from workstyle.services.audit import log_event
+from workstyle.services.notifications import notify
+
+IMPORT_LOCK_KEY = 731206
+JOB_COLUMNS = ["batch_id", "line", "printed_at", "month", "user_name", "section_id", "printer", "document",
+               "pages", "copies", "duplex", "color", "paper_size", "sheets"]
+
+
+def bump_version() -> None:
+    """Invalidate cached dashboard data (after the transaction commits)."""
+    from django.core.cache import cache
+
+    def bump():
+        try:
+            cache.incr("paper_metrics:version")
+        except ValueError:
+            cache.set("paper_metrics:version", 2, timeout=None)
+
+    transaction.on_commit(bump)
+
+
+def can_import(user) -> bool:
+    return user is None or has_role(user, Role.DX_OFFICE, Role.ADMIN)
+
+
+def _require_importer(actor) -> None:
+    if not can_import(actor):
+        raise PermissionDenied(_("Only the DX/AI strategy office and administrators may import or configure paper data."))
+
+
+def _lock_imports() -> None:
+    """Imports add to shared roll-ups: one at a time (PostgreSQL advisory lock; SQLite serialises writers)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+
+
+def _refuse_duplicate(sha: str) -> None:
+    prior = ImportBatch.objects.filter(sha256=sha).select_related("imported_by").first()
+    if prior is not None:
+        raise DomainError(
+            _("This file was already imported on %(when)s (import #%(id)s, %(name)s); it is not counted twice.")
+            % {"when": timezone.localtime(prior.imported_at).strftime("%Y-%m-%d %H:%M"), "id": prior.pk,
+               "name": prior.file_name},
+            code="duplicate",
+        )
+
+
+def _create_batch(**kwargs) -> ImportBatch:
+    try:
+        with transaction.atomic():
+            return ImportBatch.objects.create(**kwargs)
+    except IntegrityError:
+        _refuse_duplicate(kwargs["sha256"])
+        raise
+
+
+# -- storing raw rows ----------------------------------------------------------------------------------------
+
+def _copy_jobs(batch_id: int, frame: pd.DataFrame) -> None:
+    """PostgreSQL: COPY … FROM STDIN (CSV) through psycopg 3, on the transaction's connection."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    n = len(frame)
+    printed = np.datetime_as_string(frame["printed_at"].to_numpy(dtype="datetime64[s]"), unit="s")
+    table = pa.table({
+        "batch_id": pa.array(np.full(n, batch_id, dtype=np.int64)),
+        "line": pa.array(frame["line"].to_numpy(dtype=np.int64)),
+        "printed_at": pa.array(np.char.add(printed.astype(str), "+09:00")),
+        "month": pa.array(frame["month"].to_numpy(dtype="datetime64[D]")),
+        "user_name": pa.array(frame["user_name"].to_numpy(dtype=object), type=pa.string()),
+        "section_id": pa.array(frame["section_id"].astype("float64").to_numpy(), mask=frame["section_id"].isna().to_numpy(),
+                               type=pa.float64()).cast(pa.int64()),
+        "printer": pa.array(frame["printer"].to_numpy(dtype=object), type=pa.string()),
+        "document": pa.array(frame["document"].to_numpy(dtype=object), type=pa.string()),
+        "pages": pa.array(frame["pages"].to_numpy(dtype=np.int64)),
+        "copies": pa.array(frame["copies"].to_numpy(dtype=np.int64)),
+        "duplex": pa.array(frame["duplex"].to_numpy(dtype=bool)),
+        "color": pa.array(frame["color"].to_numpy(dtype=bool)),
+        "paper_size": pa.array(frame["paper_size"].to_numpy(dtype=object), type=pa.string()),
+        "sheets": pa.array(frame["sheets"].to_numpy(dtype=float)),
+    })
+    buf = io.BytesIO()
+    pacsv.write_csv(table, buf, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    raw = connection.connection  # the psycopg connection of this transaction
+    sql = f"COPY {PrintJob._meta.db_table} ({', '.join(JOB_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        view = buf.getbuffer()
+        for start in range(0, len(view), 1 << 20):
+            copy.write(view[start:start + (1 << 20)])
+
+
+def _insert_rows(model, cols: list[str], rows) -> None:
+    """Bulk insert of plain tuples: COPY on PostgreSQL, executemany elsewhere (the ORM's per-object work
+    would cost far more than the database)."""
+    qn = connection.ops.quote_name
+    rows = list(rows)
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(c) for c in cols)}) FROM STDIN"
+        with connection.connection.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in cols)}) "
+           f"VALUES ({', '.join(['%s'] * len(cols))})")
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), 5000):
+            cur.executemany(sql, rows[start:start + 5000])
+
+
+def _bulk_jobs(batch_id: int, frame: pd.DataFrame) -> None:
+    ops = connection.ops
+    tz = timezone.get_current_timezone()
+    printed = [ops.adapt_datetimefield_value(t.to_pydatetime().replace(tzinfo=tz)) for t in pd.to_datetime(frame["printed_at"])]
+    months = {m: ops.adapt_datefield_value(pd.Timestamp(m).date()) for m in pd.unique(frame["month"])}
+    sections = [None if pd.isna(v) else int(v) for v in frame["section_id"]]
+    _insert_rows(PrintJob, JOB_COLUMNS, zip(
+        [batch_id] * len(frame), frame["line"].astype(int).tolist(), printed, [months[m] for m in frame["month"]],
+        frame["user_name"].tolist(), sections, frame["printer"].tolist(), frame["document"].tolist(),
+        frame["pages"].astype(int).tolist(), frame["copies"].astype(int).tolist(), frame["duplex"].astype(bool).tolist(),
+        frame["color"].astype(bool).tolist(), frame["paper_size"].tolist(), frame["sheets"].astype(float).tolist(),
+        strict=True))
+
+
+def _store_jobs(batch_id: int, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    if connection.vendor == "postgresql":
+        _copy_jobs(batch_id, frame)
+    else:
+        _bulk_jobs(batch_id, frame)
+
+
+def _merge(model, *, keys: tuple[str, str], fixed: dict, sums: dict, extra=None) -> None:
+    """Add ``sums`` {(key0, key1): [sheets, jobs]} to a roll-up table (inside the import lock)."""
+    if not sums:
+        return
+    qs = model.objects.filter(**fixed, **{f"{keys[0]}__in": {k[0] for k in sums}, f"{keys[1]}__in": {k[1] for k in sums}})
+    existing = {(a, b): (pk, sh, jb) for a, b, pk, sh, jb in qs.values_list(*keys, "pk", "sheets", "jobs")}
+    new, changed = [], []
+    for key, (sheets, jobs) in sums.items():
+        old = existing.get(key)
+        if old is None:
+            new.append((*key, *fixed.values(), *(extra(key) if extra else ()), sheets, int(jobs)))
+        else:
+            changed.append(model(pk=old[0], sheets=old[1] + sheets, jobs=old[2] + int(jobs)))
+    extra_cols = ["section_id"] if extra else []
+    _insert_rows(model, [*keys, *fixed, *extra_cols, "sheets", "jobs"], new)
+    model.objects.bulk_update(changed, ["sheets", "jobs"], batch_size=1000)
+
+
+def _add_rollups(*, kind: str, source: str, sums: dict[tuple[int, dt.date], list[float]]) -> None:
+    _merge(MonthlyUsage, keys=("section_id", "month"), fixed={"kind": kind, "source": source}, sums=sums)
+
+
+def _add_printer_rollups(*, source: str, sums: dict[tuple[str, dt.date], list[float]], printers: dict[str, int]) -> None:
+    _merge(PrinterMonthly, keys=("printer", "month"), fixed={"source": source}, sums=sums,
+           extra=lambda key: (printers.get(key[0].lower()),))
+
+
+def _acc(target: dict, keys, sheets, counts) -> None:
+    for key, s, c in zip(keys, sheets, counts, strict=True):
+        acc = target.get(key)
+        if acc is None:
+            target[key] = [float(s), int(c)]
+        else:
+            acc[0] += float(s)
+            acc[1] += int(c)
+
+
+def _accumulate(sums: dict, printer_sums: dict, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    mapped = frame[frame["section_id"].notna()]
+    if not mapped.empty:
+        g = mapped.groupby(["section_id", "month"], sort=False)["sheets"].agg(["sum", "count"])
+        keys = [(int(sid), pd.Timestamp(m).date()) for sid, m in g.index]
+        _acc(sums, keys, g["sum"].to_numpy(), g["count"].to_numpy())
+    uniq = {p: p.rsplit("\\", 1)[-1].rsplit("/", 1)[-1][:200] for p in pd.unique(frame["printer"])}
+    g = frame.assign(_p=frame["printer"].map(uniq)).groupby(["_p", "month"], sort=False)["sheets"].agg(["sum", "count"])
+    keys = [(str(p), pd.Timestamp(m).date()) for p, m in g.index]
+    _acc(printer_sums, keys, g["sum"].to_numpy(), g["count"].to_numpy())
+
+
+# -- print-log import ------------------------------------------------------------------------------------------
+
+def import_print_log(
+    *, actor, fmt: str, data: bytes | None = None, path: Path | None = None, file_name: str = "",
+    source: str = "", strict: bool = False,
+) -> ImportBatch:
+    """Import a PaperCut, CUPS or mapped CSV print log. Atomic; the same file again is refused.
+
+    Rows whose user and printer map to no section are stored without a section and listed (line numbers)
+    in the import record; with ``strict`` they refuse the whole file.
+    """
+    _require_importer(actor)
+    if fmt not in FORMATS:
+        raise ImportRejected(_("Unknown format %(fmt)s; use papercut, cups or mapped.") % {"fmt": fmt})
+    inp = FileInput(data=data, path=path, name=file_name or (path.name if path else ""))
+    if inp.size() == 0:
+        raise ImportRejected(_("The file is empty."))
+    if data is not None and len(data) > settings.CSV_UPLOAD_MAX_BYTES:
+        raise ImportRejected(_("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+                             % {"size": len(data), "limit": settings.CSV_UPLOAD_MAX_BYTES})
+    if b"\x00" in inp.head(4096):
+        raise ImportRejected(_("This is not a text (CSV) file."))
+    source = (source or fmt).strip()[:50]
+    mapping = None
+    if fmt == "mapped":
+        mapping = ColumnMapping.objects.filter(source=source).first()
+        if mapping is None:
+            raise ImportRejected(_("No column mapping is saved for source %(source)s.") % {"source": source})
+    sha = inp.sha256()
+    _refuse_duplicate(sha)
+    encoding = inp.detect_encoding()
+    conf = PaperSettings.load()
+    factors = {k.upper(): float(v) for k, v in (conf.size_factors or DEFAULT_SIZE_FACTORS).items()}
+    state = ParseState()
+    with transaction.atomic():
+        _lock_imports()
+        batch = _create_batch(kind=ImportBatch.Kind.PRINT_LOG, format=fmt, source=source, file_name=inp.name[:255],
+                              sha256=sha, encoding=encoding, imported_by=actor if getattr(actor, "pk", None) else None)
+        lookup = Lookup.build()
+        sums: dict = {}
+        printer_sums: dict = {}
+        unmapped: list[tuple[int, str]] = []
+        unmapped_count = 0
+        unknown_sizes: dict[str, int] = defaultdict(int)
+        stored = 0
+        total_sheets = 0.0
+        for chunk in parse(fmt, inp, encoding, state, mapping):
+            result = normalise(chunk, state=state, lookup=lookup, factors=factors,
+                               time_format=mapping.time_format if mapping else None)
+            unmapped_count += result.unmapped_count
+            if len(unmapped) < 5000:
+                unmapped.extend(result.unmapped[: 5000 - len(unmapped)])
+            for k, v in result.unknown_sizes.items():
+                unknown_sizes[k] += v
+            if state.error_count or (strict and unmapped_count):
+                continue  # keep reading to report every bad line; nothing will be kept
+            _store_jobs(batch.pk, result.frame)
+            _accumulate(sums, printer_sums, result.frame)
+            stored += len(result.frame)
+            total_sheets += float(result.frame["sheets"].sum())
+        if strict and unmapped_count:
+            for line, msg in unmapped:
+                state.add_error(line, msg)
+        if state.error_count:
+            errors = sorted(state.errors)
+            raise ImportRejected(
+                _("The file was not imported: %(n)s bad lines. Nothing was stored.") % {"n": state.error_count},
+                errors=errors,
+            )
+        if state.rows_read == 0:
+            raise ImportRejected(_("The file has no data lines."))
+        _add_rollups(kind=MonthlyUsage.Kind.PRINT, source=source, sums=sums)
+        _add_printer_rollups(source=source, sums=printer_sums, printers=lookup.printers)
+        batch.rows_read = state.rows_read
+        batch.rows_stored = stored
+        batch.sheets = round(total_sheets, 2)
+        batch.unmapped_count = unmapped_count
+        batch.unmapped = [list(u) for u in sorted(unmapped)]
+        batch.details = {"unknown_sizes": dict(unknown_sizes), "months": len({k[1] for k in sums})}
+        batch.save()
+        bump_version()
+        log_event(actor=actor, action="paper.import", obj=batch,
+                  details={"format": fmt, "source": source, "rows": stored, "sheets": batch.sheets,
+                           "unmapped": unmapped_count, "sha256": sha})
+    return batch
+
+
+def summary_of(batch: ImportBatch) -> str:
+    return _("%(read)s rows read, %(stored)s rows stored, %(sheets)s A4-equivalent sheets, %(unmapped)s unmapped rows.") % {
+        "read": f"{batch.rows_read:,}", "stored": f"{batch.rows_stored:,}", "sheets": f"{batch.sheets:,.1f}",
+        "unmapped": f"{batch.unmapped_count:,}",
+    }
+
+
+# -- purchases and manual entries -----------------------------------------------------------------------------
+
+PURCHASE_COLUMNS = ["date", "section_code", "paper_size", "packs", "sheets_per_pack"]
+
+
+def _parse_date(value: str) -> dt.date | None:
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m", "%Y/%m"):
+        try:
+            return dt.datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def import_paper_purchases(*, actor, data: bytes, file_name: str = "") -> ImportBatch:
+    """Purchases: date, section_code, paper_size, packs, sheets_per_pack. All lines must be valid."""
+    _require_importer(actor)
+    csvf = read_csv(data, name=file_name, required=PURCHASE_COLUMNS)
+    _refuse_duplicate(csvf.sha256)
+    conf = PaperSettings.load()
+    factors = {k.upper(): float(v) for k, v in (conf.size_factors or DEFAULT_SIZE_FACTORS).items()}
+    lookup = Lookup.build()
+    errors: list[tuple[int, str]] = []
+    rows = []
+    for line, row in csvf.rows:
+        day = _parse_date(row["date"])
+        sid = lookup.departments.get(row["section_code"].strip().lower())
+        try:
+            packs = int(row["packs"])
+            per_pack = int(row["sheets_per_pack"] or "500")
+        except ValueError:
+            errors.append((line, _("packs and sheets_per_pack must be whole numbers")))
+            continue
+        if day is None:
+            errors.append((line, _("bad date %(value)r") % {"value": row["date"]}))
+        elif sid is None:
+            errors.append((line, _("unknown section code %(value)r") % {"value": row["section_code"]}))
+        elif packs < 0 or per_pack <= 0:
+            errors.append((line, _("packs must be ≥ 0 and sheets_per_pack > 0")))
+        else:
+            size = normalise_size(row["paper_size"])
+            rows.append((line, day, sid, size, packs, per_pack, packs * per_pack * factors.get(size, 1.0)))
+    if errors:
+        raise ImportRejected(_("The file was not imported: %(n)s bad lines. Nothing was stored.") % {"n": len(errors)},
+                             errors=errors)
+    if not rows:
+        raise ImportRejected(_("The file has no data lines."))
+    with transaction.atomic():
+        _lock_imports()
+        batch = _create_batch(kind=ImportBatch.Kind.PURCHASES, format="purchases", source="purchases",
+                              file_name=file_name[:255], sha256=csvf.sha256, encoding=csvf.encoding,
+                              imported_by=actor if getattr(actor, "pk", None) else None)
+        PaperPurchase.objects.bulk_create([
+            PaperPurchase(batch=batch, line=line, date=day, section_id=sid, paper_size=size, packs=packs,
+                          sheets_per_pack=pp, sheets=sheets)
+            for line, day, sid, size, packs, pp, sheets in rows
+        ])
+        sums: dict = {}
+        for _line, day, sid, _size, _packs, _pp, sheets in rows:
+            acc = sums.setdefault((sid, day.replace(day=1)), [0.0, 0])
+            acc[0] += sheets
+            acc[1] += 1
+        _add_rollups(kind=MonthlyUsage.Kind.PURCHASE, source="purchases", sums=sums)
+        batch.rows_read = batch.rows_stored = len(rows)
+        batch.sheets = round(sum(r[-1] for r in rows), 2)
+        batch.save()
+        bump_version()
+        log_event(actor=actor, action="paper.import_purchases", obj=batch,
+                  details={"rows": len(rows), "sheets": batch.sheets, "sha256": csvf.sha256})
+    return batch
+
+
+def set_manual_entry(*, actor, section: OrgUnit, month: dt.date, sheets: float, note: str = "") -> MonthlyUsage:
+    """The monthly A4-equivalent sheets of a section without printer logs (replaces an earlier entry)."""
+    _require_importer(actor)
+    if section.kind != OrgUnit.Kind.SECTION:
+        raise DomainError(_("Manual entries are made per section."))
+    if sheets < 0:
+        raise DomainError(_("Sheets must not be negative."))
+    month = month.replace(day=1)
+    with transaction.atomic():
+        row, created = MonthlyUsage.objects.select_for_update().get_or_create(
+            section=section, month=month, kind=MonthlyUsage.Kind.MANUAL, source="manual",
+            defaults={"sheets": sheets, "jobs": 0},
+        )
+        before = None if created else row.sheets
+        if not created:
+            row.sheets = sheets
+            row.save(update_fields=["sheets"])
+        bump_version()
+        log_event(actor=actor, action="paper.manual_entry", object_type="paper_metrics.monthlyusage",
+                  object_id=str(row.pk), object_repr=f"{section.code} {month:%Y-%m}",
+                  details={"sheets": sheets, "before": before, "note": note[:200]})
+    return row
+
+
+# -- configuration -------------------------------------------------------------------------------------------
+
+def update_settings(*, actor, co2_g_per_sheet: float, sheets_per_tree: float, at_risk_margin: float,
+                    size_factors: dict[str, float], target_steps: dict[str, float]) -> PaperSettings:
+    _require_importer(actor)
+    if co2_g_per_sheet < 0 or sheets_per_tree <= 0 or at_risk_margin < 0:
+        raise DomainError(_("Factors must be positive."))
+    if any(v <= 0 for v in size_factors.values()):
+        raise DomainError(_("Every paper size factor must be greater than 0."))
+    if any(not (0 <= v <= 100) for v in target_steps.values()):
+        raise DomainError(_("Yearly reductions are percentages between 0 and 100."))
+    with transaction.atomic():
+        conf = PaperSettings.load()
+        before = {"co2": conf.co2_g_per_sheet, "tree": conf.sheets_per_tree, "sizes": conf.size_factors,
+                  "steps": conf.target_steps, "margin": conf.at_risk_margin}
+        conf.co2_g_per_sheet = co2_g_per_sheet
+        conf.sheets_per_tree = sheets_per_tree
+        conf.at_risk_margin = at_risk_margin
+        conf.size_factors = {k.strip().upper(): float(v) for k, v in size_factors.items()}
+        conf.target_steps = {str(int(k)): float(v) for k, v in target_steps.items()}
+        conf.save()
+        bump_version()
+        log_event(actor=actor, action="paper.settings", obj=conf, object_repr="paper settings",
+                  details={"before": before})
+    return conf
+
+
+def save_printer(*, actor, name: str, section: OrgUnit, location: str = "", model_name: str = "") -> Printer:
+    _require_importer(actor)
+    name = name.strip()
+    if not name:
+        raise DomainError(_("A printer needs a name."))
+    if section.kind != OrgUnit.Kind.SECTION:
+        raise DomainError(_("Printers belong to a section."))
+    with transaction.atomic():
+        printer = Printer.objects.filter(name_key=Printer.key_for(name)).first() or Printer(name=name)
+        printer.name, printer.section, printer.location, printer.model_name = name, section, location, model_name
+        printer.save()
+        bump_version()
+        log_event(actor=actor, action="paper.printer", obj=printer, details={"section": section.code})
+    return printer
+
+
+def save_code_mapping(*, actor, old_code: str, new_section: OrgUnit, note: str = "") -> SectionCodeMap:
+    _require_importer(actor)
+    old_code = old_code.strip()
+    if not old_code or old_code == new_section.code:
+        raise DomainError(_("The old code must differ from the new section's code."))
+    if new_section.kind != OrgUnit.Kind.SECTION:
+        raise DomainError(_("Old codes map to a section."))
+    if SectionCodeMap.objects.filter(old_code=new_section.code).exists():
+        raise DomainError(_("The new section's code is itself mapped away; map to its successor instead."))
+    with transaction.atomic():
+        obj, _created = SectionCodeMap.objects.update_or_create(
+            old_code=old_code, defaults={"new_section": new_section, "note": note})
+        bump_version()
+        log_event(actor=actor, action="paper.code_mapping", obj=obj, details={"new": new_section.code})
+    return obj
+
+
+def save_column_mapping(*, actor, source: str, columns: dict[str, str], time_format: str = "",
+                        duplex_values: str = "", color_values: str = "", skip_lines: int = 0) -> ColumnMapping:
+    _require_importer(actor)
+    cols = {k: v.strip() for k, v in columns.items() if k in ColumnMapping.FIELDS and v and v.strip()}
+    if "time" not in cols:
+        raise DomainError(_("The mapping needs the time column."))
+    if "pages" not in cols and "sheets" not in cols:
+        raise DomainError(_("The mapping needs a pages or a sheets column."))
+    if not ({"user", "department", "printer"} & set(cols)):
+        raise DomainError(_("The mapping needs a user, department or printer column to find the section."))
+    with transaction.atomic():
+        obj = ColumnMapping.objects.filter(source=source).first() or ColumnMapping(source=source)
+        obj.columns = cols
+        obj.time_format = time_format.strip()
+        if duplex_values.strip():
+            obj.duplex_values = duplex_values.strip()
+        if color_values.strip():
+            obj.color_values = color_values.strip()
+        obj.skip_lines = skip_lines
+        obj.full_clean()
+        obj.save()
+        log_event(actor=actor, action="paper.column_mapping", obj=obj, details={"columns": cols})
+    return obj
+
+
+def set_entered_baseline(*, actor, section: OrgUnit, annual_sheets: float | None, note: str = "") -> EnteredBaseline | None:
+    """Enter (or, with None, remove) a section's FY2023 baseline, used instead of the computed one."""
+    _require_importer(actor)
+    if section.kind != OrgUnit.Kind.SECTION:
+        raise DomainError(_("Baselines are entered per section."))
+    with transaction.atomic():
+        if annual_sheets is None:
+            EnteredBaseline.objects.filter(section=section).delete()
+            bump_version()
+            log_event(actor=actor, action="paper.baseline_removed", obj=section)
+            return None
+        if annual_sheets < 0:
+            raise DomainError(_("Sheets must not be negative."))
+        obj, _created = EnteredBaseline.objects.update_or_create(
+            section=section, defaults={"annual_sheets": annual_sheets, "note": note, "entered_at": timezone.now()})
+        bump_version()
+        log_event(actor=actor, action="paper.baseline_entered", obj=section, details={"annual_sheets": annual_sheets})
+    return obj
+
+
+# -- follow-up -----------------------------------------------------------------------------------------------
+
+def can_follow_up(user) -> bool:
+    return has_role(user, Role.DX_OFFICE, Role.ADMIN, Role.EXECUTIVE)
+
+
+def add_comment(*, actor, unit: OrgUnit, body: str) -> FollowUpComment:
+    from paper_metrics.selectors import can_view_unit
+
+    body = body.strip()
+    if not body:
+        raise DomainError(_("The comment is empty."))
+    if not can_view_unit(actor, unit):
+        raise PermissionDenied(_("You cannot comment on this unit."))
+    with transaction.atomic():
+        c = FollowUpComment.objects.create(unit=unit, author=actor, body=body[:4000])
+        log_event(actor=actor, action="paper.comment", obj=unit, details={"comment": c.pk})
+    return c
+
+
+def send_reminders(*, actor, units: list[OrgUnit], fy: int) -> int:
+    """Notify the chiefs of off-track units and note the reminder in each unit's log."""
+    from workstyle.selectors.org import chief_of
+
+    if not can_follow_up(actor):
+        raise PermissionDenied(_("Only the DX/AI strategy office, executives and administrators send reminders."))
+    sent = 0
+    with transaction.atomic():
+        for unit in units:
+            chief = chief_of(unit)
+            body = _("Paper use of %(unit)s is off track for the −50%% target against FY2023 (FY%(fy)s). "
+                     "Please review the figures and agree on measures.") % {"unit": unit.name, "fy": fy}
+            FollowUpComment.objects.create(unit=unit, author=actor, kind=FollowUpComment.Kind.REMINDER,
+                                           body=body + (f" ({chief.name})" if chief else ""))
+            if chief is None:
+                continue
+            notify(recipients=[chief.user], title=_("Paper use off track: %(unit)s") % {"unit": unit.name},
+                   body=body, url=reverse("paper_metrics:unit", args=[unit.code]), kind="paper.reminder")
+            sent += 1
+        log_event(actor=actor, action="paper.reminders", details={"units": [u.code for u in units], "sent": sent, "fy": fy})
+    return sent
+
+
+def reassign_unmapped(*, actor, batch: ImportBatch) -> int:
+    """Re-map a print log's rows that had no section, after printers or staff were added; returns rows mapped.
+
+    The raw rows get their section and the roll-ups grow by their sheets (the file is not imported again).
+    """
+    from paper_metrics.normalise import printer_key, user_key
+
+    _require_importer(actor)
+    if batch.kind != ImportBatch.Kind.PRINT_LOG:
+        raise DomainError(_("Only print logs have rows to re-map."))
+    with transaction.atomic():
+        _lock_imports()
+        lookup = Lookup.build()
+        rows = list(PrintJob.objects.filter(batch=batch, section__isnull=True)
+                    .values_list("pk", "line", "user_name", "printer", "month", "sheets"))
+        by_section: dict[int, list[int]] = defaultdict(list)
+        sums: dict = {}
+        mapped_lines = set()
+        for pk, line, user, printer, month, sheets in rows:
+            sid = lookup.users.get(user_key(user)) or lookup.printers.get(printer_key(printer))
+            if sid is None:
+                continue
+            by_section[sid].append(pk)
+            acc = sums.setdefault((sid, month), [0.0, 0])
+            acc[0] += sheets
+            acc[1] += 1
+            mapped_lines.add(line)
+        for sid, pks in by_section.items():
+            for start in range(0, len(pks), 5000):
+                PrintJob.objects.filter(pk__in=pks[start:start + 5000]).update(section_id=sid)
+        _add_rollups(kind=MonthlyUsage.Kind.PRINT, source=batch.source, sums=sums)
+        n = len(mapped_lines)
+        batch.unmapped_count = max(0, batch.unmapped_count - n)
+        batch.unmapped = [u for u in batch.unmapped if u[0] not in mapped_lines]
+        batch.save(update_fields=["unmapped_count", "unmapped"])
+        bump_version()
+        log_event(actor=actor, action="paper.reassign_unmapped", obj=batch, details={"mapped": n})
+    return n
