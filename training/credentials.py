@@ -194,6 +194,8 @@ def certificate_pdf(award: Award) -> bytes:
     else:
         font = FontProperties(family="DejaVu Sans")
         name = romanize(profile.name_kana) if profile and profile.name_kana else award.user.username
+        if not name.isascii():  # no font can draw it here: the employee number identifies the holder
+            name = f"No. {profile.employee_number}" if profile else award.user.username
         title = f"Certificate: DX Talent {Tier(award.tier).name.title()}"
     fig = Figure(figsize=(11.69, 8.27))
     FigureCanvasPdf(fig)
