@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -72,6 +73,12 @@ COURSES = [
 ]
 
 
+REPORT_TITLES = [
+    "窓口予約のオンライン化と紙様式の削減", "RPAによる給与データ照合の自動化", "電子申請の導入による来庁者の削減",
+    "ペーパーレス会議の定着と資料印刷の削減", "生成AIを活用した議事録作成の効率化", "BIツールによる相談件数の見える化",
+]
+
+
 def _rules(c: dict[str, Course]) -> None:
     def req(s, kind, codes=(), n=1, tier="", hours=0):
         r = Requirement.objects.create(requirement_set=s, kind=kind, n=n, tier=tier, hours=hours)
@@ -107,18 +114,31 @@ def _rules(c: dict[str, Course]) -> None:
     LeaderPolicy.objects.update_or_create(pk=1, defaults={"transfer_rule": "continues_until_term_end", "term_years": 3})
 
 
-def _insert_completions(comps: dict, today: dt.date) -> None:
-    """150,000 rows: plain executemany (the ORM's per-field preparation would take most of the budget)."""
+def _raw_insert(model, rows: list[dict]) -> None:
+    """Insert many rows with executemany: the ORM's per-object preparation would take most of the time budget."""
+    if not rows:
+        return
     ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    table = Completion._meta.db_table
-    sql = (f"INSERT INTO {table} (user_id, course_id, completed_on, score, evidence, source, created_at) "
-           "VALUES (%s, %s, %s, %s, %s, %s, %s)")
-    rows = [(k[0], k[1], ops.adapt_datefield_value(k[2]), v, "demo", "import", now)
-            for k, v in comps.items() if k[2] <= today]
+    fields = [model._meta.get_field(name) for name in rows[0]]
+
+    def converter(f):
+        kind = f.get_internal_type()
+        if kind == "DateField":
+            return ops.adapt_datefield_value
+        if kind == "DateTimeField":
+            return ops.adapt_datetimefield_value
+        if kind == "UUIDField":
+            return (lambda v: v) if connection.features.has_native_uuid_field else (lambda v: v.hex)
+        return lambda v: v
+
+    conv = [converter(f) for f in fields]
+    names = [f.column for f in fields]
+    sql = (f"INSERT INTO {model._meta.db_table} ({', '.join(names)}) "
+           f"VALUES ({', '.join(['%s'] * len(names))})")
+    values = [tuple(c(v) for c, v in zip(conv, row.values(), strict=True)) for row in rows]
     with connection.cursor() as cursor:
-        for i in range(0, len(rows), 20000):
-            cursor.executemany(sql, rows[i:i + 20000])
+        for i in range(0, len(values), 20000):
+            cursor.executemany(sql, values[i:i + 20000])
 
 
 def _day_between(rng: random.Random, a: dt.date, b: dt.date, skew: float = 1.0) -> dt.date:
@@ -150,8 +170,15 @@ def load(*, small: bool = False, stdout=None) -> None:
     fy_start = dates.fiscal_year_range(dates.fiscal_year(today))[0]
     start = dt.date(2022, 4, 1)
     comps: dict[tuple[int, int, dt.date], Decimal | None] = {}
-    awards: list[Award] = []
-    reports: list[DxProjectReport] = []
+    awards: list[dict] = []
+    reports: list[dict] = []
+    created = timezone.now()
+
+    def _award(uid, tier, day, until):
+        return {"public_id": uuid.uuid4(), "user": uid, "tier": tier, "awarded_on": day, "valid_until": until,
+                "issuer_label": "system", "basis": "automatic", "override_reason": "", "revocation_reason": "",
+                "created_at": created}
+
     silver_by_section: dict[int, list[int]] = {}
 
     def done(uid, cid, day, score=True):
@@ -179,7 +206,7 @@ def load(*, small: bool = False, stdout=None) -> None:
         done(uid, ids["DX-B01"], bronze_on - dt.timedelta(days=rng.randint(1, 150)))
         for cid in rng.sample(bronze_electives, rng.randint(4, 9)):
             done(uid, cid, bronze_on - dt.timedelta(days=rng.randint(0, 200)))
-        awards.append(Award(user_id=uid, tier="bronze", awarded_on=bronze_on, issuer_label="system", basis="automatic"))
+        awards.append(_award(uid, "bronze", bronze_on, None))
         if level == 1:
             if rng.random() < 0.25 or number == "10000001":  # on the way to silver
                 for cid in rng.sample([ids["DX-S01"], *silver_electives], rng.randint(1, 3)):
@@ -193,11 +220,9 @@ def load(*, small: bool = False, stdout=None) -> None:
         done(uid, ids["DX-S02"], silver_on - dt.timedelta(days=rng.randint(5, 50)))
         for cid in rng.sample(silver_electives, rng.randint(3, 7)):
             done(uid, cid, silver_on - dt.timedelta(days=rng.randint(5, 300)))
-        reports.append(DxProjectReport(user_id=uid, title="窓口予約のオンライン化と紙様式の削減",
-                                       summary="課内の申請様式を電子化し、処理時間を短縮した。", submitted_on=silver_on,
-                                       status="approved", reviewed_by_id=hr_user))
-        awards.append(Award(user_id=uid, tier="silver", awarded_on=silver_on, valid_until=valid_until(silver_on, 36),
-                            issuer_label="system", basis="automatic"))
+        reports.append({"user": uid, "title": rng.choice(REPORT_TITLES), "summary": "課内の業務を見直し、処理時間を短縮した。",
+                        "submitted_on": silver_on, "status": "approved", "reviewed_by": hr_user, "review_note": ""})
+        awards.append(_award(uid, "silver", silver_on, valid_until(silver_on, 36)))
         silver_by_section.setdefault(section_id, []).append(uid)
         if level == 3:
             gold_on = min(add_months(silver_on, rng.randint(4, 14)), today - dt.timedelta(days=2))
@@ -205,18 +230,21 @@ def load(*, small: bool = False, stdout=None) -> None:
             done(uid, ids["DX-G02"], gold_on - dt.timedelta(days=rng.randint(1, 29)))
             for cid in rng.sample(gold_electives, rng.randint(2, 4)):
                 done(uid, cid, gold_on - dt.timedelta(days=rng.randint(1, 120)))
-            awards.append(Award(user_id=uid, tier="gold", awarded_on=gold_on, valid_until=valid_until(gold_on, 36),
-                                issuer_label="system", basis="automatic"))
+            awards.append(_award(uid, "gold", gold_on, valid_until(gold_on, 36)))
         if rng.random() < 0.08:
             sp_on = _day_between(rng, silver_on, today - dt.timedelta(days=1))
             for cid in rng.sample(specialist, 2):
                 done(uid, cid, sp_on)
-            awards.append(Award(user_id=uid, tier="specialist", awarded_on=sp_on, issuer_label="system",
-                                basis="automatic"))
+            awards.append(_award(uid, "specialist", sp_on, None))
 
-    _insert_completions(comps, today)
-    Award.objects.bulk_create(awards, batch_size=5000)
-    DxProjectReport.objects.bulk_create(reports, batch_size=5000)
+    now = timezone.now()
+    _raw_insert(Completion, [
+        {"user": k[0], "course": k[1], "completed_on": k[2], "score": v, "evidence": "demo", "source": "import",
+         "created_at": now}
+        for k, v in comps.items() if k[2] <= today
+    ])
+    _raw_insert(Award, awards)
+    _raw_insert(DxProjectReport, reports)
 
     # leaders: one silver holder in most sections; about one section in eight has none
     manager_uid = next((s[0] for s in staff if s[1] == "10000002"), None)

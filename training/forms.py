@@ -70,3 +70,11 @@ class AwardForm(forms.Form):
 class ReportForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RosterForm(forms.Form):
+    numbers = forms.CharField(label=_("Employee numbers (one per line)"), widget=forms.Textarea(attrs={"rows": 6}))
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    awarded_on = forms.DateField(label=_("Awarded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    override_reason = forms.CharField(label=_("Override reason (only when the requirements are not met)"),
+                                      max_length=500, required=False)

@@ -118,6 +118,18 @@ def facts_for(user_ids: list[int] | None, *, day: dt.date) -> tuple[dict[int, ru
     return facts, ever
 
 
+def _notify_awards(awards: list[Award]) -> None:
+    """One notification per person, created in bulk per tier."""
+    by_tier: dict[str, list[int]] = defaultdict(list)
+    for a in awards:
+        by_tier[a.tier].append(a.user_id)
+    url = reverse("training:index")
+    for tier, ids in by_tier.items():
+        notify(recipients=list(User.objects.filter(pk__in=ids)), kind="training.award", url=url,
+               title=_("You reached the %(tier)s DX tier") % {"tier": tier_label(tier)},
+               body=_("Congratulations. Your certificate and badge are on your My DX page."))
+
+
 @dataclass
 class EvaluationResult:
     evaluated: int = 0
@@ -150,13 +162,8 @@ def evaluate_tiers(*, user_ids: list[int] | None = None, actor=None, on: dt.date
             result.awards = new
             log_event(actor=actor, action="training.tiers.evaluate", object_type="training.award",
                       details={"evaluated": result.evaluated, "awarded": dict(result.awarded)})
-            if notify_people and len(new) <= 500:
-                users = {u.pk: u for u in User.objects.filter(pk__in={a.user_id for a in new})}
-                url = reverse("training:index")
-                for a in new:
-                    notify(recipients=[users[a.user_id]], kind="training.award", url=url,
-                           title=_("You reached the %(tier)s DX tier") % {"tier": tier_label(a.tier)},
-                           body=_("Congratulations. Your certificate and badge are on your My DX page."))
+            if notify_people:
+                _notify_awards(new)
     return result
 
 
@@ -553,6 +560,76 @@ def award_tier(*, actor, user, tier: str, awarded_on: dt.date | None = None, ove
         # a new tier may open the next one
         evaluate_tiers(user_ids=[user.pk], actor=actor, on=dates.today())
     return award
+
+
+def award_roster(*, actor, numbers_text: str, tier: str, awarded_on: dt.date | None = None,
+                 override_reason: str = "") -> list[Award]:
+    """Bulk award from a roster (one employee number per line). All or nothing; every bad line is named.
+    People who do not meet the requirements need the override reason, which is logged for each of them."""
+    _require_hr(actor)
+    day = awarded_on or dates.today()
+    if tier not in Tier.values:
+        raise DomainError(_("Unknown tier."))
+    if day > dates.today():
+        raise DomainError(_("An award cannot be dated in the future."))
+    override_reason = override_reason.strip()
+    lines = [(i, line.strip().split(",")[0].strip()) for i, line in enumerate(numbers_text.splitlines(), start=1)]
+    lines = [(i, n) for i, n in lines if n]
+    if not lines:
+        raise DomainError(_("The roster is empty."))
+    if len(lines) > 5000:
+        raise DomainError(_("A roster may have at most 5,000 lines."))
+    with transaction.atomic():
+        people = dict(StaffProfile.objects.filter(employee_number__in=[n for _i, n in lines], is_active=True)
+                      .values_list("employee_number", "user_id"))
+        facts, _ever = facts_for(list(people.values()), day=dates.today())
+        current = set(Award.objects.select_for_update().filter(
+            user_id__in=list(people.values()), tier=tier, revoked_at__isnull=True, superseded_at__isnull=True,
+        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=dates.today())).values_list("user_id", flat=True))
+        specs = load_rule_specs()
+        errors: list[tuple[int, str]] = []
+        seen: dict[str, int] = {}
+        plan: list[tuple[int, bool]] = []
+        for line, number in lines:
+            if number in seen:
+                errors.append((line, _("duplicate of line %(other)s") % {"other": seen[number]}))
+                continue
+            seen[number] = line
+            uid = people.get(number)
+            if uid is None:
+                errors.append((line, _("unknown or inactive employee number %(n)s") % {"n": number}))
+                continue
+            if uid in current:
+                errors.append((line, _("%(n)s already holds this tier") % {"n": number}))
+                continue
+            met = rules.tier_met(specs, tier, facts[uid])
+            if not met and not override_reason:
+                errors.append((line, _("%(n)s does not meet the requirements; give an override reason") % {"n": number}))
+                continue
+            plan.append((uid, met))
+        if errors:
+            raise ImportRejected(_("The roster has errors; nobody was awarded."), errors=errors)
+        # expired awards of the tier give way to the new ones
+        Award.objects.filter(user_id__in=[u for u, _m in plan], tier=tier, revoked_at__isnull=True,
+                             superseded_at__isnull=True).update(superseded_at=timezone.now())
+        months = tier_settings()[tier].validity_months
+        awards = Award.objects.bulk_create([
+            Award(user_id=uid, tier=tier, awarded_on=day, valid_until=periods.valid_until(day, months), issuer=actor,
+                  issuer_label=actor.display_name(), basis=Award.Basis.MANUAL if met else Award.Basis.OVERRIDE,
+                  override_reason="" if met else override_reason)
+            for uid, met in plan
+        ])
+        log_event(actor=actor, action="training.award.roster", object_type="training.award",
+                  details={"tier": tier, "count": len(awards), "overrides": sum(1 for _u, m in plan if not m),
+                           "override_reason": override_reason})
+        for (uid, met) in plan:
+            if not met:
+                log_event(actor=actor, action="training.award.override", object_type="training.award",
+                          subject=User(pk=uid), details={"tier": tier, "override_reason": override_reason,
+                                                         "requirements_met": False, "roster": True})
+        _notify_awards(awards)
+        evaluate_tiers(user_ids=[uid for uid, _m in plan], actor=actor, on=dates.today())
+    return awards
 
 
 def revoke_award(*, actor, award_id: int, reason: str) -> Award:

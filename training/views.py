@@ -27,6 +27,7 @@ from training.forms import (
     ReportForm,
     RequirementForm,
     RequirementSetForm,
+    RosterForm,
     SessionForm,
     TierSettingForm,
 )
@@ -409,6 +410,20 @@ def awards_page(request):
                     messages.success(request, _("%(tier)s awarded to %(name)s.") % {
                         "tier": a.get_tier_display(), "name": profile.name})
                     return redirect("training:awards")
+            elif what == "roster":
+                roster = RosterForm(request.POST)
+                if roster.is_valid():
+                    d = roster.cleaned_data
+                    try:
+                        made = services.award_roster(actor=request.user, numbers_text=d["numbers"], tier=d["tier"],
+                                                     awarded_on=d["awarded_on"], override_reason=d["override_reason"])
+                    except ImportRejected as exc:
+                        messages.error(request, exc.message)
+                        for line in format_errors(exc.errors):
+                            messages.error(request, line)
+                    else:
+                        messages.success(request, _("%(n)s people were awarded.") % {"n": len(made)})
+                        return redirect("training:awards")
             elif what == "revoke":
                 services.revoke_award(actor=request.user, award_id=int(request.POST.get("id", 0)),
                                       reason=request.POST.get("reason", ""))
@@ -426,7 +441,7 @@ def awards_page(request):
                 .select_related("user__staff__section").order_by("valid_until")[:200])
     recent = Award.objects.select_related("user__staff", "issuer").order_by("-created_at", "-pk")[:50]
     pending = DxProjectReport.objects.filter(status="submitted").select_related("user__staff")[:100]
-    return render(request, "training/awards.html", {"form": form, "expiring": expiring, "recent": recent,
+    return render(request, "training/awards.html", {"form": form, "roster_form": RosterForm(), "expiring": expiring, "recent": recent,
                                                     "pending": pending, "today": today})
 
 
@@ -508,6 +523,16 @@ def coverage(request):
     level = request.GET.get("level", "bureau")
     cov = selectors.coverage(level=level)
     fmt = request.GET.get("format", "")
+    if fmt == "trend_csv":
+        log_event(actor=request.user, action="training.coverage.export", details={"what": "trend"})
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow([_("Month end"), _("Bronze or higher"), _("Silver or gold"), _("Staff")])
+        for p in selectors.trend():
+            w.writerow([p.month_end.isoformat(), p.bronze, p.silver_gold, cov.total.staff])
+        resp = HttpResponse(("\ufeff" + buf.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        resp["Content-Disposition"] = f'attachment; filename="dx-trend-{cov.day:%Y%m%d}.csv"'
+        return resp
     if fmt in ("csv", "xlsx"):
         log_event(actor=request.user, action="training.coverage.export", details={"level": cov.level, "format": fmt})
         header = [_("Code"), _("Unit"), _("Parent"), _("Staff"), _("Bronze or higher"), _("Bronze share (%)"),

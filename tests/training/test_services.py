@@ -210,3 +210,27 @@ def test_concurrent_enrolment_never_overbooks(personas, catalogue):
     assert s.enrolled_count == 2
     assert Enrolment.objects.filter(session=s, status="enrolled").count() == 2
     assert Enrolment.objects.filter(session=s, status="waitlisted").count() == 4
+
+
+def test_roster_award_all_or_nothing_with_override(personas, catalogue, past):
+    _bronze(personas, personas.sato, catalogue, past)
+    with pytest.raises(ImportRejected) as exc:
+        services.award_roster(actor=personas.tanaka, numbers_text="sato\nkato\nghost\nsato\n", tier="bronze")
+    assert [line for line, _m in exc.value.errors] == [1, 2, 3, 4]  # held, not met, unknown, duplicate
+    assert Award.objects.count() == 1
+    made = services.award_roster(actor=personas.tanaka, numbers_text="kato\ntakahashi", tier="bronze",
+                                 override_reason="旧研修制度の修了者")
+    assert {a.basis for a in made} == {"override"} and len(made) == 2
+    assert AuditEvent.objects.filter(action="training.award.override", subject=personas.kato).exists()
+    assert Notification.objects.filter(recipient=personas.kato, kind="training.award").exists()
+
+
+def test_roster_page(personas, client_for, catalogue):
+    c = client_for(personas.tanaka)
+    r = c.post("/training/awards/", {"what": "roster", "numbers": "kato\nghost", "tier": "bronze",
+                                     "override_reason": "移行"})
+    assert r.status_code == 200 and not Award.objects.exists()
+    r = c.post("/training/awards/", {"what": "roster", "numbers": "kato", "tier": "bronze", "override_reason": "移行"})
+    assert r.status_code == 302 and Award.objects.filter(user=personas.kato).exists()
+    assert client_for(personas.suzuki).post("/training/awards/", {"what": "roster", "numbers": "sato",
+                                                                  "tier": "bronze"}).status_code == 403
