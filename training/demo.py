@@ -124,21 +124,45 @@ def _raw_insert(model, rows: list[dict]) -> None:
     def converter(f):
         kind = f.get_internal_type()
         if kind == "DateField":
-            return ops.adapt_datefield_value
-        if kind == "DateTimeField":
-            return ops.adapt_datetimefield_value
-        if kind == "UUIDField":
-            return (lambda v: v) if connection.features.has_native_uuid_field else (lambda v: v.hex)
-        return lambda v: v
+            fn = ops.adapt_datefield_value
+        elif kind == "DateTimeField":
+            fn = ops.adapt_datetimefield_value
+        elif kind == "UUIDField" and not connection.features.has_native_uuid_field:
+            return lambda v: v.hex
+        else:
+            return None
+        cache: dict = {}  # few distinct dates: adapt each once
+
+        def convert(v):
+            if v not in cache:
+                cache[v] = fn(v)
+            return cache[v]
+
+        return convert
 
     conv = [converter(f) for f in fields]
     names = [f.column for f in fields]
-    sql = (f"INSERT INTO {model._meta.db_table} ({', '.join(names)}) "
-           f"VALUES ({', '.join(['%s'] * len(names))})")
-    values = [tuple(c(v) for c, v in zip(conv, row.values(), strict=True)) for row in rows]
-    with connection.cursor() as cursor:
-        for i in range(0, len(values), 20000):
-            cursor.executemany(sql, values[i:i + 20000])
+    todo = [(i, c) for i, c in enumerate(conv) if c is not None]
+    values = []
+    for row in rows:
+        vals = list(row.values())
+        for i, c in todo:
+            vals[i] = c(vals[i])
+        values.append(vals)
+    connection.ensure_connection()
+    raw = connection.connection  # the DB-API connection: Django's debug cursor would log every parameter
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        return
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['?'] * len(names))})",
+                           values)
+    finally:
+        cursor.close()
 
 
 def _day_between(rng: random.Random, a: dt.date, b: dt.date, skew: float = 1.0) -> dt.date:

@@ -66,6 +66,18 @@ def reports_required(view):
     return wrapped
 
 
+def _render(request, template: str, context: dict | None = None, status: int = 200):
+    """render() with the flags the training sub-navigation needs."""
+    user = request.user
+    ctx = {
+        "is_hr": selectors.is_hr(user),
+        "can_report": selectors.can_see_reports(user),
+        "is_manager": bool(getattr(getattr(user, "staff", None), "is_manager", False)) if user.is_authenticated else False,
+    }
+    ctx.update(context or {})
+    return render(request, template, ctx, status=status)
+
+
 def _back(request, fallback: str):
     nxt = request.POST.get("next", "")
     return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else fallback)
@@ -84,7 +96,7 @@ def index(request):
     reports = list(DxProjectReport.objects.filter(user=request.user))
     leaderships = list(request.user.dx_leaderships.select_related("section").order_by("-term_start"))
     today = dates.today()
-    return render(request, "training/index.html", {
+    return _render(request, "training/index.html", {
         "progress": progress, "awards": [(a, a.status_on(today)) for a in awards], "completions": completions,
         "enrolments": enrolments, "reports": reports, "report_form": ReportForm(), "leaderships": leaderships,
         "is_hr": selectors.is_hr(request.user), "can_report": selectors.can_see_reports(request.user),
@@ -138,7 +150,7 @@ def verify(request, public_id):
     status = _status_of(award)
     newer = getattr(award, "renewed_by", None) if status == "superseded" else None
     profile = getattr(award.user, "staff", None)
-    return render(request, "training/verify.html", {
+    return _render(request, "training/verify.html", {
         "award": award, "status": status, "newer": newer, "holder": profile.name if profile else "",
         "issuer": credentials.issuer_name(),
     })
@@ -168,7 +180,7 @@ def verify_document(request):
             award = Award.objects.filter(public_id=uid).first() if len(uid) == 36 else None
             status = _status_of(award) if award else None
         result = {"signature_ok": ok, "status": status}
-    return render(request, "training/verify_document.html", {"result": result}, status=200)
+    return _render(request, "training/verify_document.html", {"result": result}, status=200)
 
 
 @require_GET
@@ -207,7 +219,7 @@ def courses(request):
     qs = Course.objects.filter(is_active=True)
     if tier in Tier.values:
         qs = qs.filter(tier=tier)
-    return render(request, "training/courses.html", {"courses": qs, "form": form, "tier": tier,
+    return _render(request, "training/courses.html", {"courses": qs, "form": form, "tier": tier,
                                                      "tiers": Tier.choices, "is_hr": selectors.is_hr(request.user)})
 
 
@@ -231,7 +243,7 @@ def course(request, code: str):
     sessions = list(c.sessions.filter(ends_on__gte=dates.today()).order_by("starts_on"))
     mine = {e.session_id: e for e in Enrolment.objects.filter(user=request.user, session__in=sessions)
             .exclude(status="cancelled")}
-    return render(request, "training/course.html", {
+    return _render(request, "training/course.html", {
         "course": c, "sessions": [(s, mine.get(s.pk)) for s in sessions], "form": form,
         "is_hr": selectors.is_hr(request.user)})
 
@@ -280,7 +292,7 @@ def session_roster(request, session_id: int):
             messages.error(request, exc.message)
         return redirect("training:session", session.pk)
     enrolments = list(session.enrolments.exclude(status="cancelled").select_related("user__staff__section"))
-    return render(request, "training/session.html", {"session": session, "enrolments": enrolments})
+    return _render(request, "training/session.html", {"session": session, "enrolments": enrolments})
 
 
 # ---------------------------------------------------------------------------------------------- HR
@@ -302,11 +314,11 @@ def import_completions(request):
             form = CsvForm(request.POST, request.FILES)
             if not form.is_valid():
                 context["form"] = form
-                return render(request, "training/import.html", context, status=400)
+                return _render(request, "training/import.html", context, status=400)
             upload = form.cleaned_data["file"]
             if upload.size > settings.CSV_UPLOAD_MAX_BYTES:
                 messages.error(request, _("The file is too large."))
-                return render(request, "training/import.html", context, status=400)
+                return _render(request, "training/import.html", context, status=400)
             data, name = upload.read(), upload.name
         try:
             report = services.import_completions(data=data, actor=request.user, file_name=name,
@@ -314,10 +326,10 @@ def import_completions(request):
         except ImportRejected as exc:
             request.session.pop("training_import", None)
             context.update({"error": exc.message, "errors": format_errors(exc.errors)})
-            return render(request, "training/import.html", context, status=400)
+            return _render(request, "training/import.html", context, status=400)
         except DomainError as exc:
             context["error"] = exc.message
-            return render(request, "training/import.html", context, status=400)
+            return _render(request, "training/import.html", context, status=400)
         if action == "apply":
             request.session.pop("training_import", None)
             messages.success(request, _("Import applied: %(summary)s") % {"summary": report.summary()})
@@ -325,7 +337,7 @@ def import_completions(request):
         if len(data) <= 2_000_000:
             request.session["training_import"] = {"name": name, "data": base64.b64encode(data).decode()}
         context.update({"report": report, "file_name": name})
-    return render(request, "training/import.html", context)
+    return _render(request, "training/import.html", context)
 
 
 @hr_required
@@ -382,7 +394,7 @@ def rules_page(request):
     sets = RequirementSet.objects.prefetch_related("requirements__courses").order_by("tier", "pk")
     ts = services.tier_settings()
     policy = services.leader_policy()
-    return render(request, "training/rules.html", {
+    return _render(request, "training/rules.html", {
         "sets": sets, "set_form": RequirementSetForm(), "req_form": RequirementForm(),
         "tier_settings": [(Tier(t).label, s, TierSettingForm(initial={
             "tier": t, "validity_months": s.validity_months, "remind_days_before": s.remind_days_before,
@@ -441,7 +453,7 @@ def awards_page(request):
                 .select_related("user__staff__section").order_by("valid_until")[:200])
     recent = Award.objects.select_related("user__staff", "issuer").order_by("-created_at", "-pk")[:50]
     pending = DxProjectReport.objects.filter(status="submitted").select_related("user__staff")[:100]
-    return render(request, "training/awards.html", {"form": form, "roster_form": RosterForm(), "expiring": expiring, "recent": recent,
+    return _render(request, "training/awards.html", {"form": form, "roster_form": RosterForm(), "expiring": expiring, "recent": recent,
                                                     "pending": pending, "today": today})
 
 
@@ -476,7 +488,7 @@ def person(request, number: str):
             except DomainError as exc:
                 messages.error(request, exc.message)
     today = dates.today()
-    return render(request, "training/person.html", {
+    return _render(request, "training/person.html", {
         "r": record, "awards": [(a, a.status_on(today)) for a in record.awards], "form": form,
         "is_hr": selectors.is_hr(request.user)})
 
@@ -500,7 +512,7 @@ def section(request, code: str):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("training:section", code)
-    return render(request, "training/section.html", {
+    return _render(request, "training/section.html", {
         "unit": unit, "rows": rows, "leaders": leaders, "history": history,
         "can_designate": services.can_designate(request.user, unit)})
 
@@ -508,7 +520,7 @@ def section(request, code: str):
 @login_required
 def leaders(request):
     items, without, n_sections = selectors.leader_overview(request.user)
-    return render(request, "training/leaders.html", {"leaders": items, "without": without, "n_sections": n_sections})
+    return _render(request, "training/leaders.html", {"leaders": items, "without": without, "n_sections": n_sections})
 
 
 # ---------------------------------------------------------------------------------------------- coverage
@@ -567,7 +579,7 @@ def coverage(request):
     proj = selectors.projection(points, cov.total.staff)
     close, n_close = selectors.close_to_next_tier(limit=50) if request.GET.get("close") == "1" else ([], None)
     without = selectors.sections_without_leader()
-    return render(request, "training/coverage.html", {
+    return _render(request, "training/coverage.html", {
         "cov": cov, "levels": selectors.LEVELS, "points": points, "proj": proj, "chart": charts.trend_svg(points, proj),
         "close": close, "n_close": n_close, "without_count": len(without), "target_pct": _percent(selectors.TARGET_SHARE),
         "is_hr": selectors.is_hr(request.user), "total_sg_pct": _percent(cov.total.sg_share),
