@@ -210,7 +210,7 @@ def enrol(*, actor, session_id: int, user=None) -> Enrolment:
     if user.pk != actor.pk:
         _require_hr(actor)
     with transaction.atomic():
-        session = CourseSession.objects.select_for_update().select_related("course").filter(pk=session_id).first()
+        session = CourseSession.objects.select_for_update(of=("self",)).select_related("course").filter(pk=session_id).first()
         if session is None:
             raise DomainError(_("This session does not exist."), code="not_found")
         if session.ends_on < dates.today():
@@ -236,7 +236,7 @@ def cancel_enrolment(*, actor, enrolment_id: int) -> Enrolment | None:
             raise DomainError(_("This enrolment does not exist."), code="not_found")
         if enrolment.user_id != actor.pk:
             _require_hr(actor)
-        session = CourseSession.objects.select_for_update().select_related("course").get(pk=enrolment.session_id)
+        session = CourseSession.objects.select_for_update(of=("self",)).select_related("course").get(pk=enrolment.session_id)
         enrolment.refresh_from_db()
         if enrolment.status == Enrolment.Status.CANCELLED:
             raise DomainError(_("This enrolment is already cancelled."))
@@ -265,7 +265,7 @@ def record_attendance(*, actor, session_id: int, attended_user_ids: set[int], sc
     """HR marks who attended; attendance of an ended session creates a completion and evaluates tiers."""
     _require_hr(actor)
     with transaction.atomic():
-        session = CourseSession.objects.select_for_update().select_related("course").get(pk=session_id)
+        session = CourseSession.objects.select_for_update(of=("self",)).select_related("course").get(pk=session_id)
         enrolments = list(Enrolment.objects.filter(session=session, status=Enrolment.Status.ENROLLED))
         changed = []
         for e in enrolments:
