@@ -222,9 +222,10 @@ def load(*, small: bool = False, stdout=None) -> None:
                 done(uid, ids["DX-B02"], _day_between(rng, a, min(b, today - dt.timedelta(days=1))))
             if rng.random() < (0.5 if level == 0 else 0.95):
                 done(uid, ids["DX-B03"], _day_between(rng, a, min(b, today - dt.timedelta(days=1))))
-        if level == 0:
-            if rng.random() < 0.5:
+        if level == 0:  # new staff: part of the basic courses, some one course from bronze
+            if rng.random() < 0.6:
                 done(uid, ids["DX-B01"], _day_between(rng, fy_start, today - dt.timedelta(days=1)))
+                done(uid, rng.choice(bronze_electives), _day_between(rng, fy_start, today - dt.timedelta(days=1)))
             continue
         bronze_on = _day_between(rng, start + dt.timedelta(days=200), today - dt.timedelta(days=20), 1.6)
         done(uid, ids["DX-B01"], bronze_on - dt.timedelta(days=rng.randint(1, 150)))
@@ -232,7 +233,15 @@ def load(*, small: bool = False, stdout=None) -> None:
             done(uid, cid, bronze_on - dt.timedelta(days=rng.randint(0, 200)))
         awards.append(_award(uid, "bronze", bronze_on, None))
         if level == 1:
-            if rng.random() < 0.25 or number == "10000001":  # on the way to silver
+            r2 = rng.random()
+            if r2 < 0.06:  # courses done, the project report still under review: one item from silver
+                day = _day_between(rng, bronze_on, today - dt.timedelta(days=2))
+                for cid in [ids["DX-S01"], ids["DX-S02"], *rng.sample(silver_electives, 3)]:
+                    done(uid, cid, day)
+                reports.append({"user": uid, "title": rng.choice(REPORT_TITLES), "summary": "課内の業務を見直した。",
+                                "submitted_on": today - dt.timedelta(days=rng.randint(1, 20)), "status": "submitted",
+                                "reviewed_by": None, "review_note": ""})
+            elif r2 < 0.3 or number == "10000001":  # on the way to silver
                 for cid in rng.sample([ids["DX-S01"], *silver_electives], rng.randint(1, 3)):
                     done(uid, cid, _day_between(rng, bronze_on, today - dt.timedelta(days=1)))
             continue
