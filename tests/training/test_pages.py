@@ -281,3 +281,53 @@ def test_enrol_and_cancel_pages(personas, client_for, catalogue):
     c.post(f"/training/enrolments/{e.pk}/cancel/")
     e.refresh_from_db()
     assert e.status == "cancelled"
+
+
+def test_list_pages_query_counts_do_not_grow(personas, client_for, catalogue, past):
+    pages = [
+        (personas.sato, "/training/"),
+        (personas.sato, "/training/courses/"),
+        (personas.suzuki, f"/training/sections/{personas.org.s1.code}/"),
+        (personas.tanaka, "/training/people/sato/"),
+        (personas.tanaka, "/training/awards/"),
+        (personas.tanaka, "/training/rules/"),
+        (personas.sato, "/"),
+    ]
+
+    def counts():
+        out = []
+        for user, url in pages:
+            c = client_for(user)
+            with CaptureQueriesContext(connection) as q:
+                assert c.get(url).status_code == 200, url
+            out.append(len(q))
+        return out
+
+    services.add_completion(actor=personas.tanaka, user=personas.sato, course=catalogue["B1"], completed_on=past)
+    services.award_tier(actor=personas.tanaka, user=personas.kato, tier="silver", override_reason="移行")
+    day = dates.today() + dt.timedelta(days=3)
+    s = services.create_session(actor=personas.tanaka, course=catalogue["S1"], starts_on=day, ends_on=day, capacity=5)
+    services.enrol(actor=personas.sato, session_id=s.pk)
+    services.submit_report(actor=personas.sato, title="a", summary="b")
+    before = counts()
+    for code in ("B2", "S1", "S2", "G1"):
+        services.add_completion(actor=personas.tanaka, user=personas.sato, course=catalogue[code], completed_on=past)
+    for p in (personas.takahashi, personas.charlie, personas.suzuki):
+        services.award_tier(actor=personas.tanaka, user=p, tier="silver", override_reason="移行")
+    s2 = services.create_session(actor=personas.tanaka, course=catalogue["S2"], starts_on=day, ends_on=day, capacity=5)
+    services.enrol(actor=personas.sato, session_id=s2.pk)
+    services.submit_report(actor=personas.kato, title="c", summary="d")
+    services.designate_leader(actor=personas.tanaka, section=personas.org.s1, user=personas.kato)
+    assert counts() == before
+
+
+def test_term_end_closes_designation(personas, catalogue):
+    services.award_tier(actor=personas.tanaka, user=personas.kato, tier="silver", override_reason="移行")
+    d = services.designate_leader(actor=personas.suzuki, section=personas.org.s1, user=personas.kato)
+    from training import selectors
+
+    assert selectors.effective_leaders(day=d.term_end)
+    assert not selectors.effective_leaders(day=d.term_end + dt.timedelta(days=1))
+    assert services.apply_leader_rules(today=d.term_end + dt.timedelta(days=1)) == 1
+    d.refresh_from_db()
+    assert d.ended_on == d.term_end and d.end_reason == "term ended"
