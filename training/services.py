@@ -244,6 +244,8 @@ def cancel_enrolment(*, actor, enrolment_id: int) -> Enrolment | None:
         enrolment.refresh_from_db()
         if enrolment.status == Enrolment.Status.CANCELLED:
             raise DomainError(_("This enrolment is already cancelled."))
+        if session.ends_on < dates.today():
+            raise DomainError(_("The session is over; its enrolments are kept as the attendance record."))
         was_enrolled = enrolment.status == Enrolment.Status.ENROLLED
         enrolment.status = Enrolment.Status.CANCELLED
         enrolment.save(update_fields=["status", "updated_at"])
