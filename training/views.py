@@ -97,7 +97,7 @@ def index(request):
     leaderships = list(request.user.dx_leaderships.select_related("section").order_by("-term_start"))
     today = dates.today()
     return _render(request, "training/index.html", {
-        "progress": progress, "awards": [(a, a.status_on(today)) for a in awards], "completions": completions,
+        "progress": progress, "next_label": Tier(progress.next_tier).label if progress.next_tier else "", "awards": [(a, a.status_on(today)) for a in awards], "completions": completions,
         "enrolments": enrolments, "reports": reports, "report_form": ReportForm(), "leaderships": leaderships, "today": today,
         "is_hr": selectors.is_hr(request.user), "can_report": selectors.can_see_reports(request.user),
         "is_manager": bool(getattr(getattr(request.user, "staff", None), "is_manager", False)),
