@@ -7,10 +7,13 @@ import csv
 import datetime as dt
 import io
 import json
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -298,6 +301,33 @@ def session_roster(request, session_id: int):
 # ---------------------------------------------------------------------------------------------- HR
 
 
+STASH_IN_SESSION_MAX = 1_000_000
+
+
+def _stash(data: bytes, name: str) -> dict:
+    """Keep an uploaded file between preview and apply: small files in the session, large ones in storage."""
+    if len(data) <= STASH_IN_SESSION_MAX:
+        return {"name": name, "data": base64.b64encode(data).decode()}
+    path = default_storage.save(f"training-imports/{uuid.uuid4().hex}.csv", ContentFile(data))
+    return {"name": name, "path": path}
+
+
+def _unstash(stash) -> bytes | None:
+    if not stash:
+        return None
+    if "data" in stash:
+        return base64.b64decode(stash["data"])
+    if default_storage.exists(stash["path"]):
+        with default_storage.open(stash["path"], "rb") as fh:
+            return fh.read()
+    return None
+
+
+def _drop_stash(stash) -> None:
+    if stash and stash.get("path") and default_storage.exists(stash["path"]):
+        default_storage.delete(stash["path"])
+
+
 @hr_required
 def import_completions(request):
     """Upload a completions CSV, preview, then apply (all or nothing)."""
@@ -306,10 +336,11 @@ def import_completions(request):
         action = request.POST.get("action", "preview")
         if action == "apply":
             stash = request.session.get("training_import")
-            if not stash:
+            data = _unstash(stash)
+            if data is None:
                 messages.error(request, _("The preview has expired; upload the file again."))
                 return redirect("training:import")
-            data, name = base64.b64decode(stash["data"]), stash["name"]
+            name = stash["name"]
         else:
             form = CsvForm(request.POST, request.FILES)
             if not form.is_valid():
@@ -324,18 +355,18 @@ def import_completions(request):
             report = services.import_completions(data=data, actor=request.user, file_name=name,
                                                  dry_run=action != "apply")
         except ImportRejected as exc:
-            request.session.pop("training_import", None)
+            _drop_stash(request.session.pop("training_import", None))
             context.update({"error": exc.message, "errors": format_errors(exc.errors)})
             return _render(request, "training/import.html", context, status=400)
         except DomainError as exc:
             context["error"] = exc.message
             return _render(request, "training/import.html", context, status=400)
         if action == "apply":
-            request.session.pop("training_import", None)
+            _drop_stash(request.session.pop("training_import", None))
             messages.success(request, _("Import applied: %(summary)s") % {"summary": report.summary()})
             return redirect("training:import")
-        if len(data) <= 2_000_000:
-            request.session["training_import"] = {"name": name, "data": base64.b64encode(data).decode()}
+        _drop_stash(request.session.get("training_import"))
+        request.session["training_import"] = _stash(data, name)
         context.update({"report": report, "file_name": name})
     return _render(request, "training/import.html", context)
 

@@ -331,3 +331,27 @@ def test_term_end_closes_designation(personas, catalogue):
     assert services.apply_leader_rules(today=d.term_end + dt.timedelta(days=1)) == 1
     d.refresh_from_db()
     assert d.ended_on == d.term_end and d.end_reason == "term ended"
+
+
+def test_large_import_is_kept_in_storage_between_preview_and_apply(personas, client_for, catalogue, past, settings,
+                                                                    tmp_path, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from training import views
+
+    monkeypatch.setattr(views, "STASH_IN_SESSION_MAX", 1000)
+    settings.MEDIA_ROOT = str(tmp_path)
+    lines = [f"sato,B1,{past},80", f"sato,B2,{past},90"] + [f"kato,B1,{past - dt.timedelta(days=i)},70"
+                                                             for i in range(1, 400)]
+    data = ("employee_number,course_code,completed_on,score\n" + "\n".join(lines) + "\n").encode()
+    assert len(data) > 1000
+    c = client_for(personas.tanaka)
+    r = c.post("/training/import/", {"action": "preview", "file": SimpleUploadedFile("big.csv", data)})
+    assert r.status_code == 200 and r.context["report"].created == 401
+    assert "path" in c.session["training_import"]
+    r = c.post("/training/import/", {"action": "apply"})
+    assert r.status_code == 302
+    from training.models import Completion
+
+    assert Completion.objects.count() == 401
+    assert not list((tmp_path / "training-imports").iterdir())
