@@ -78,3 +78,12 @@ class RosterForm(forms.Form):
     awarded_on = forms.DateField(label=_("Awarded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     override_reason = forms.CharField(label=_("Override reason (only when the requirements are not met)"),
                                       max_length=500, required=False)
+
+
+class CourseEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Course.Kind.choices)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=6, decimal_places=1)
+    provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
+    is_active = forms.BooleanField(label=_("Offered (uncheck to retire the course)"), required=False)

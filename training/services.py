@@ -193,6 +193,29 @@ def create_course(*, actor, code: str, title: str, tier: str, kind: str, hours: 
     return course
 
 
+def update_course(*, actor, course_id: int, title: str, tier: str, kind: str, hours: Decimal, provider: str = "",
+                  is_active: bool = True) -> Course:
+    """Change a course. The code stays (imports refer to it); a retired course is hidden but its completions stay."""
+    _require_hr(actor)
+    if not title.strip():
+        raise DomainError(_("A course needs a code and a title."))
+    if tier not in Tier.values or kind not in Course.Kind.values:
+        raise DomainError(_("Unknown tier or kind."))
+    if hours < 0:
+        raise DomainError(_("Hours cannot be negative."))
+    with transaction.atomic():
+        course = Course.objects.select_for_update().filter(pk=course_id).first()
+        if course is None:
+            raise DomainError(_("This course does not exist."), code="not_found")
+        before = {"title": course.title, "tier": course.tier, "kind": course.kind, "hours": str(course.hours),
+                  "provider": course.provider, "is_active": course.is_active}
+        course.title, course.tier, course.kind, course.hours = title.strip(), tier, kind, hours
+        course.provider, course.is_active = provider.strip(), is_active
+        course.save()
+        log_event(actor=actor, action="training.course.update", obj=course, details={"before": before})
+    return course
+
+
 def create_session(*, actor, course: Course, starts_on: dt.date, ends_on: dt.date, capacity: int,
                    location: str = "") -> CourseSession:
     _require_hr(actor)

@@ -24,6 +24,7 @@ from training import charts, credentials, selectors, services, signing
 from training.forms import (
     AwardForm,
     CompletionForm,
+    CourseEditForm,
     CourseForm,
     CsvForm,
     LeaderPolicyForm,
@@ -232,6 +233,19 @@ def course(request, code: str):
     if c is None:
         raise Http404
     form = SessionForm()
+    if request.method == "POST" and request.POST.get("what") == "edit":
+        if not selectors.is_hr(request.user):
+            return _forbidden(request)
+        edit = CourseEditForm(request.POST)
+        if edit.is_valid():
+            try:
+                services.update_course(actor=request.user, course_id=c.pk, **edit.cleaned_data)
+                messages.success(request, _("Saved."))
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        else:
+            messages.error(request, _("Check the form."))
+        return redirect("training:course", c.code)
     if request.method == "POST":
         if not selectors.is_hr(request.user):
             return _forbidden(request)
@@ -248,6 +262,8 @@ def course(request, code: str):
             .exclude(status="cancelled")}
     return _render(request, "training/course.html", {
         "course": c, "sessions": [(s, mine.get(s.pk)) for s in sessions], "form": form,
+        "edit_form": CourseEditForm(initial={"title": c.title, "tier": c.tier, "kind": c.kind, "hours": c.hours,
+                                             "provider": c.provider, "is_active": c.is_active}),
         "is_hr": selectors.is_hr(request.user)})
 
 

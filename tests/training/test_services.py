@@ -234,3 +234,15 @@ def test_roster_page(personas, client_for, catalogue):
     assert r.status_code == 302 and Award.objects.filter(user=personas.kato).exists()
     assert client_for(personas.suzuki).post("/training/awards/", {"what": "roster", "numbers": "sato",
                                                                   "tier": "bronze"}).status_code == 403
+
+
+def test_course_edit_and_retire(personas, client_for, catalogue):
+    c = client_for(personas.tanaka)
+    r = c.post("/training/courses/S1/", {"what": "edit", "title": "DX変革リーダー研修", "tier": "silver",
+                                         "kind": "classroom", "hours": "12", "provider": "DX・AI戦略室"})
+    assert r.status_code == 302
+    catalogue["S1"].refresh_from_db()
+    assert catalogue["S1"].title == "DX変革リーダー研修" and catalogue["S1"].is_active is False
+    assert AuditEvent.objects.filter(action="training.course.update").exists()
+    assert client_for(personas.sato).post("/training/courses/S1/", {"what": "edit"}).status_code == 403
+    assert "S1" not in client_for(personas.sato).get("/training/courses/").content.decode()
