@@ -246,3 +246,15 @@ def test_course_edit_and_retire(personas, client_for, catalogue):
     assert AuditEvent.objects.filter(action="training.course.update").exists()
     assert client_for(personas.sato).post("/training/courses/S1/", {"what": "edit"}).status_code == 403
     assert "S1" not in client_for(personas.sato).get("/training/courses/").content.decode()
+
+
+def test_periodic_upkeep_is_registered_and_runs(personas, catalogue):
+    from training.tasks import daily_training_upkeep
+    from workstyle import registry
+
+    assert registry.periodic_tasks()["training.daily_upkeep"][0] is daily_training_upkeep
+    today = dates.today()
+    services.award_tier(actor=personas.tanaka, user=personas.sato, tier="silver",
+                        awarded_on=today - dt.timedelta(days=3 * 365 - 10), override_reason="移行")
+    result = daily_training_upkeep.enqueue()  # the immediate backend in tests
+    assert result.return_value == {"reminders": 1, "leaders_closed": 0}
