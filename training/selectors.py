@@ -17,7 +17,7 @@ from workstyle import dates
 from workstyle.models import OrgUnit, Role, StaffProfile
 from workstyle.roles import has_role
 from workstyle.selectors.org import can_see_unit, profile_of
-from workstyle.services.audit import log_personal_read
+from workstyle.services.audit import log_event, log_personal_read
 
 HR_ROLES = (Role.HR, Role.ADMIN)
 REPORT_ROLES = (Role.HR, Role.ADMIN, Role.DX_OFFICE, Role.EXECUTIVE)
@@ -187,6 +187,9 @@ def section_view(viewer, code: str):
     tiers = current_tiers(user_ids=[s.user_id for s in staff])
     rows = [(s, ladder_tier(tiers.get(s.user_id, set())), Tier.SPECIALIST in tiers.get(s.user_id, set())) for s in staff]
     leaders = effective_leaders(section_ids=[unit.pk])
+    # the tiers of named people are personal data: one audit event per look at the section
+    log_event(actor=viewer, action="personal_record.read", obj=unit, details={"what": "section DX tiers",
+                                                                            "people": len(staff)})
     history = list(LeaderDesignation.objects.filter(section=unit).select_related("user__staff").order_by("-term_start"))
     return unit, rows, leaders, history
 

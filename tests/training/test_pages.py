@@ -67,8 +67,11 @@ def test_record_read_is_audited_and_chief_sees_no_scores(personas, client_for, b
     assert ev.actor == personas.suzuki and ev.subject == personas.sato
     r = client_for(personas.tanaka).get("/training/people/sato/")
     assert b"88.0" in r.content
+    client_for(personas.suzuki).get(f"/training/sections/{personas.org.s1.code}/")
+    assert AuditEvent.objects.filter(action="personal_record.read", actor=personas.suzuki,
+                                     object_id=str(personas.org.s1.pk)).exists()
     client_for(personas.sato).get("/training/people/sato/")  # own record: not logged
-    assert AuditEvent.objects.filter(action="personal_record.read").count() == before + 2
+    assert AuditEvent.objects.filter(action="personal_record.read").count() == before + 3
 
 
 def test_credential_has_ob3_fields_and_verifies_with_public_jwk(personas, client_for, bronze_sato):
