@@ -183,6 +183,15 @@ def compute(*, building: Building, floor: Floor | None = None, zone: Zone | None
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
 
 
+def _quiet():
+    import warnings
+
+    ctx = warnings.catch_warnings()
+    ctx.__enter__()
+    warnings.filterwarnings("ignore", message="Glyph .* missing")
+    return ctx
+
+
 def heatmap_svg(u: Utilization, weekday_labels: list[str], half_labels: list[str], title: str) -> str:
     import matplotlib
 
@@ -191,6 +200,7 @@ def heatmap_svg(u: Utilization, weekday_labels: list[str], half_labels: list[str
 
     plt.rcParams["font.family"] = ["Noto Sans CJK JP", "IPAexGothic", "DejaVu Sans"]
     plt.rcParams["svg.fonttype"] = "none"
+    quiet = _quiet()
     data = [[u.heatmap.get((wd, h), 0) * 100 for wd in range(5)] for h in ("am", "pm")]
     fig, ax = plt.subplots(figsize=(6, 2.4))
     im = ax.imshow(data, cmap="Blues", vmin=0, vmax=100, aspect="auto")
@@ -205,6 +215,7 @@ def heatmap_svg(u: Utilization, weekday_labels: list[str], half_labels: list[str
     buf = io.StringIO()
     fig.savefig(buf, format="svg")
     plt.close(fig)
+    quiet.__exit__(None, None, None)
     return _strip_svg_header(buf.getvalue())
 
 
@@ -216,6 +227,7 @@ def trend_svg(u: Utilization, booked_label: str, occupied_label: str, title: str
 
     plt.rcParams["font.family"] = ["Noto Sans CJK JP", "IPAexGothic", "DejaVu Sans"]
     plt.rcParams["svg.fonttype"] = "none"
+    quiet = _quiet()
     fig, ax = plt.subplots(figsize=(7, 2.8))
     xs = [w["week"].strftime("%m/%d") for w in u.weekly]
     ax.plot(xs, [w["booked_rate"] * 100 for w in u.weekly], marker="o", label=booked_label)
@@ -229,6 +241,7 @@ def trend_svg(u: Utilization, booked_label: str, occupied_label: str, title: str
     buf = io.StringIO()
     fig.savefig(buf, format="svg")
     plt.close(fig)
+    quiet.__exit__(None, None, None)
     return _strip_svg_header(buf.getvalue())
 
 
