@@ -23,13 +23,7 @@ from workstyle.errors import DomainError, ImportRejected
 
 from . import selectors, services, utilization
 from .models import AMENITIES, TZ, BenchmarkPing, Building, Desk, Floor, Slot, Zone
-
-STATE_GLYPHS = {"free": "○", "mine": "★", "taken": "×", "checked_in": "●", "unavailable": "—"}
-
-
-def state_labels() -> dict[str, str]:
-    return {"free": _("free"), "mine": _("mine"), "taken": _("taken"), "checked_in": _("checked in"),
-            "unavailable": _("not bookable")}
+from .render import STATE_GLYPHS, render_floor, state_labels
 
 
 def _forbidden():
@@ -93,13 +87,12 @@ def floor_map(request, floor_id: int):
     amenity = request.GET.get("amenity") if request.GET.get("amenity") in AMENITIES else None
     data = selectors.floor_map(request.user, floor, day, slot, zone_id=zone_id, amenity=amenity)
     labels = state_labels()
-    for it in data["items"]:
-        it["label"], it["glyph"] = labels[it["state"]], STATE_GLYPHS[it["state"]]
+    svg_desks, list_rows = render_floor(data["items"])
     floors = list(Floor.objects.filter(building=floor.building).order_by("level"))
     return render(request, "desks/floor.html", {
         "floor": floor, "floors": floors, "day": day, "slot": slot, "slots": Slot.choices,
         "zone_id": zone_id, "amenity": amenity, "amenities": AMENITIES.items(),
-        "items": data["items"], "state_labels": {k: {"label": v, "glyph": STATE_GLYPHS[k]} for k, v in labels.items()}, "zones": data["zones"], "counts": data["counts"],
+        "svg_desks": svg_desks, "list_rows": list_rows, "state_labels": {k: {"label": v, "glyph": STATE_GLYPHS[k]} for k, v in labels.items()}, "zones": data["zones"], "counts": data["counts"],
         "non_working": dates.non_working_reason(day),
         "prev_day": dates.add_working_days(day, -1), "next_day": dates.add_working_days(day, 1),
         "ws_path": f"/ws/desks/floor/{floor.pk}/{day.isoformat()}/",

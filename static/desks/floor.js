@@ -55,8 +55,8 @@
         if (row && !row.classList.contains("state-" + s)) {
           row.className = "state-" + s;
           row.querySelector(".state-text").textContent = label.glyph + " " + label.label;
-          var form = row.querySelector("form.book-row");
-          if (form) form.hidden = s !== "free";
+          var button = row.querySelector("button.book-row");
+          if (button) button.hidden = s !== "free";
         }
       });
     }

@@ -53,8 +53,8 @@ def test_book_on_the_map_and_see_it_live(live_asgi, browser, personas):
     page = ctx.new_page()
     page.goto(url)
     page.locator(f"g.desk[data-desk='{desk.pk}']").click()           # click 1: the desk
-    page.locator("#desk-book-button").click()                         # click 2: book
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#desk-book-button").click()                     # click 2: book
     mine = page.locator(f"g.desk[data-desk='{desk.pk}']")
     assert mine.get_attribute("data-state") == "mine"
     assert desk.code in page.locator(".messages").inner_text()
@@ -68,7 +68,7 @@ def test_book_on_the_map_and_see_it_live(live_asgi, browser, personas):
         timeout=5000,
     )
     assert "taken" in watcher.locator(f"tr[data-desk='{desk.pk}'] .state-text").inner_text()
-    assert watcher.locator(f"tr[data-desk='{desk.pk}'] form.book-row").is_hidden()
+    assert watcher.locator(f"tr[data-desk='{desk.pk}'] button.book-row").is_hidden()
     watcher_ctx.close()
     ctx.close()
 
@@ -80,7 +80,7 @@ def test_keyboard_booking_from_the_list(live_asgi, browser, personas):
     page = ctx.new_page()
     page.goto(f"{live_asgi.url}/desks/floors/{floor.pk}/?day={_day().isoformat()}&slot=am")
     page.get_by_role("button", name=f"Book desk {desk.code}").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator(f"g.desk[data-desk='{desk.pk}']").get_attribute("data-state") == "mine"
     ctx.close()
