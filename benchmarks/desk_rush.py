@@ -235,13 +235,12 @@ def main():
     from django.db import connection
     from django.db.models import Count
 
-    from desks.models import Booking
+    from desks.models import Booking, DeskOccupancy
 
     connection.close()
-    double_desk = Booking.objects.filter(status="active").values("desk", "day").annotate(n=Count("id")) \
-        .filter(n__gt=1).count()
-    double_person = Booking.objects.filter(status="active").values("user", "day").annotate(n=Count("id")) \
-        .filter(n__gt=1).count()
+    held = DeskOccupancy.objects.filter(booking__status="active")
+    double_desk = held.values("desk", "day", "half").annotate(n=Count("id")).filter(n__gt=1).count()
+    double_person = held.values("user", "day", "half").annotate(n=Count("id")).filter(n__gt=1).count()
     one_desk_winners = Booking.objects.filter(desk_id=desks[0], day=d2, status="active").count()
     connections.close_all()
     if not args.keep_db:

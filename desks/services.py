@@ -174,9 +174,7 @@ def _validate_booking(*, user, desk: Desk, building: Building, day: dt.date, slo
 def _write_booking(*, user, desk: Desk, day: dt.date, slot: str, source: str, series=None,
                    checked_in_at=None, now: dt.datetime) -> Booking:
     halves = HALVES[slot]
-    message = _conflict_message(user=user, desk=desk, day=day, halves=halves)
-    if message:
-        raise DomainError(message, code="conflict")
+    # No check-then-write: the database decides. A refused insert is explained afterwards.
     try:
         with transaction.atomic():
             booking = Booking.objects.create(user=user, desk=desk, day=day, slot=slot, source=source, series=series,
@@ -185,17 +183,25 @@ def _write_booking(*, user, desk: Desk, day: dt.date, slot: str, source: str, se
                 [DeskOccupancy(booking=booking, desk=desk, user=user, day=day, half=h) for h in halves]
             )
     except IntegrityError:
-        # A concurrent request won the race; the database refused ours.
+        # The desk half or the person's half is already held (perhaps by a concurrent request).
         message = _conflict_message(user=user, desk=desk, day=day, halves=halves)
         raise DomainError(message or _("Desk %(desk)s was just booked by someone else.") % {"desk": desk.code},
                           code="conflict")
     return booking
 
 
+def _with_space(desk: Desk) -> Desk:
+    """The desk with its zone, floor and building loaded (one query unless the caller already did)."""
+    cache = desk._state.fields_cache
+    if "zone" in cache and "floor" in cache and "building" in desk.floor._state.fields_cache:
+        return desk
+    return Desk.objects.select_related("zone", "floor__building").get(pk=desk.pk)
+
+
 def book_desk(*, user, desk: Desk, day: dt.date, slot: str, actor=None, now: dt.datetime | None = None) -> Booking:
     """Book a desk for a working day and slot (am, pm or day)."""
     now = _now(now)
-    desk = Desk.objects.select_related("zone", "floor__building").get(pk=desk.pk)
+    desk = _with_space(desk)
     building = desk.floor.building
     with transaction.atomic():
         _validate_booking(user=user, desk=desk, building=building, day=day, slot=slot, now=now)
@@ -209,7 +215,7 @@ def book_desk(*, user, desk: Desk, day: dt.date, slot: str, actor=None, now: dt.
 def walk_up(*, user, desk: Desk, now: dt.datetime | None = None) -> Booking:
     """Book a free desk for now (the rest of today) and check in at once."""
     now = _now(now)
-    desk = Desk.objects.select_related("zone", "floor__building").get(pk=desk.pk)
+    desk = _with_space(desk)
     building = desk.floor.building
     day = timezone.localtime(now, TZ).date()
     current = building.current_slot(now)
