@@ -122,3 +122,13 @@ class UvicornProcess:
             self.proc.wait(timeout=15)
         except Exception:  # noqa: BLE001
             self.proc.kill()
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The desks tests assert English messages (the Japanese catalogue is checked by the translation test)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
