@@ -19,7 +19,7 @@ def state_labels() -> dict[str, str]:
             "unavailable": _("not bookable")}
 
 
-def render_floor(items: list[dict]) -> tuple[str, str]:
+def render_floor(items: list[dict], *, can_manage: bool = False) -> tuple[str, str]:
     """(svg desk groups, table rows) for the floor map page."""
     labels = state_labels()
     amen = {k: str(v) for k, v in AMENITIES.items()}
@@ -29,6 +29,8 @@ def render_floor(items: list[dict]) -> tuple[str, str]:
     t_fav, t_add, t_remove = escape(_("favourite")), escape(_("Add to favourites")), escape(_("Remove from favourites"))
     fav_url = reverse("desks:favourite", args=[0]).replace("/0/", "/{}/")
     cancel_url = reverse("desks:cancel", args=[0]).replace("/0/", "/{}/")
+    bookable_url = reverse("desks:bookable", args=[0]).replace("/0/", "/{}/")
+    t_off, t_on = escape(_("Make not bookable")), escape(_("Make bookable"))
     svg, rows = [], []
     for it in items:
         d = it["desk"]
@@ -65,6 +67,12 @@ def render_floor(items: list[dict]) -> tuple[str, str]:
             f'<button type="submit" form="desk-list-fav" formaction="{fav_url.format(d.pk)}" name="action" '
             f'value="{action}" class="link">{text}</button>'
         )
+        if can_manage:
+            flag, text = ("0", t_off) if d.bookable else ("1", t_on)
+            actions.append(
+                f'<button type="submit" form="desk-list-manage" formaction="{bookable_url.format(d.pk)}" '
+                f'name="bookable" value="{flag}" class="link">{text}</button>'
+            )
         rows.append(
             f'<tr data-desk="{d.pk}" class="state-{state}"><th scope="row">{code}{fav}</th><td>{zone}</td>'
             f'<td>{amenities}</td><td class="state-text">{glyph} {label}</td><td>{" ".join(actions)}</td></tr>'

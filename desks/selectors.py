@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.http import Http404
@@ -12,7 +13,18 @@ from django.utils import timezone
 from workstyle.roles import has_role
 from workstyle.services.audit import log_personal_read
 
-from .models import HALVES, TZ, Booking, Building, Desk, DeskOccupancy, Favourite, Floor, RecurringBooking
+from .models import (
+    HALVES,
+    TZ,
+    Booking,
+    Building,
+    Desk,
+    DeskOccupancy,
+    Favourite,
+    Floor,
+    RecurringBooking,
+    Zone,
+)
 
 FACILITIES_ROLES = ("facilities", "admin")
 UTILIZATION_ROLES = ("facilities", "admin", "dx_office", "executive")
@@ -74,16 +86,38 @@ def own_booking(user, booking_id: int) -> Booking:
     return booking
 
 
+@dataclass(slots=True)
+class DeskView:
+    """A desk as the floor map needs it (plain values: no model instance per desk)."""
+
+    pk: int
+    code: str
+    x: int
+    y: int
+    width: int
+    height: int
+    amenities: str
+    bookable: bool
+    zone_id: int
+    zone: Zone
+
+    @property
+    def amenity_list(self) -> list[str]:
+        return [a for a in self.amenities.split(",") if a]
+
+
 def floor_map(user, floor: Floor, day: dt.date, slot: str, *, zone_id: int | None = None,
               amenity: str | None = None) -> dict:
     """Desks of a floor with their state for a day and slot; a fixed number of queries for any size.
 
     state: "mine", "checked_in" (someone is there), "taken", "free", "unavailable" (not bookable).
     """
-    desks = list(Desk.objects.filter(floor=floor).select_related("zone").order_by("code"))
-    zones = {}
-    for d in desks:
-        zones[d.zone_id] = d.zone
+    zones = {z.pk: z for z in Zone.objects.filter(floor=floor)}
+    desks = [
+        DeskView(pk, code, x, y, w, h, amen, bookable, zone_id, zones[zone_id])
+        for pk, code, x, y, w, h, amen, bookable, zone_id in Desk.objects.filter(floor=floor).order_by("code")
+        .values_list("pk", "code", "x", "y", "width", "height", "amenities", "bookable", "zone_id")
+    ]
     occ = list(
         DeskOccupancy.objects.filter(desk__floor=floor, day=day, active=True, half__in=HALVES[slot])
         .values_list("desk_id", "user_id", "booking__checked_in_at", "booking_id")

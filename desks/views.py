@@ -87,7 +87,7 @@ def floor_map(request, floor_id: int):
     amenity = request.GET.get("amenity") if request.GET.get("amenity") in AMENITIES else None
     data = selectors.floor_map(request.user, floor, day, slot, zone_id=zone_id, amenity=amenity)
     labels = state_labels()
-    svg_desks, list_rows = render_floor(data["items"])
+    svg_desks, list_rows = render_floor(data["items"], can_manage=selectors.can_manage_space(request.user))
     floors = list(Floor.objects.filter(building=floor.building).order_by("level"))
     return render(request, "desks/floor.html", {
         "floor": floor, "floors": floors, "day": day, "slot": slot, "slots": Slot.choices,
@@ -476,6 +476,19 @@ def manage(request):
     return render(request, "desks/manage.html", {"buildings": buildings, "floors": floors,
                                                  "import_errors": import_errors,
                                                  "columns": ",".join(services.IMPORT_COLUMNS)})
+
+
+@login_required
+@require_POST
+def desk_bookable(request, desk_id: int):
+    desk = selectors.desk_for_user(request.user, desk_id)
+    try:
+        services.save_desk(actor=request.user, desk=desk, bookable=request.POST.get("bookable") == "1")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Desk %(desk)s was saved.") % {"desk": desk.code})
+    return redirect(_safe_next(request, reverse("desks:floor", args=[desk.floor_id])))
 
 
 @login_required

@@ -224,6 +224,18 @@ def test_import_page_and_plan_validation(personas, desks, client_for):
     assert client_for(personas.sato).get("/desks/manage/").status_code == 403
 
 
+def test_facilities_toggle_bookable_from_the_list(personas, desks, client_for):
+    url = f"/desks/floors/{desks[0].floor_id}/"
+    assert "Make not bookable" not in client_for(personas.sato).get(url).content.decode()
+    assert "Make not bookable" in client_for(personas.ito).get(url).content.decode()
+    client_for(personas.sato).post(f"/desks/desk/{desks[0].pk}/bookable/", {"bookable": "0"})
+    desks[0].refresh_from_db()
+    assert desks[0].bookable
+    client_for(personas.ito).post(f"/desks/desk/{desks[0].pk}/bookable/", {"bookable": "0"})
+    desks[0].refresh_from_db()
+    assert not desks[0].bookable
+
+
 def test_png_plan(personas, desks):
     from PIL import Image
 
