@@ -172,7 +172,9 @@ def _validate_booking(*, user, desk: Desk, building: Building, day: dt.date, slo
 
 
 def _write_booking(*, user, desk: Desk, day: dt.date, slot: str, source: str, series=None,
-                   checked_in_at=None, now: dt.datetime) -> Booking:
+                   checked_in_at=None, now: dt.datetime, then: Callable | None = None) -> Booking:
+    """Insert the booking and its occupancy rows (and run ``then(booking)``, e.g. the audit event) in one
+    transaction, or a savepoint when called inside one."""
     halves = HALVES[slot]
     # No check-then-write: the database decides. A refused insert is explained afterwards.
     try:
@@ -182,6 +184,8 @@ def _write_booking(*, user, desk: Desk, day: dt.date, slot: str, source: str, se
             DeskOccupancy.objects.bulk_create(
                 [DeskOccupancy(booking=booking, desk=desk, user=user, day=day, half=h) for h in halves]
             )
+            if then is not None:
+                then(booking)
     except IntegrityError:
         # The desk half or the person's half is already held (perhaps by a concurrent request).
         message = _conflict_message(user=user, desk=desk, day=day, halves=halves)
@@ -203,13 +207,17 @@ def book_desk(*, user, desk: Desk, day: dt.date, slot: str, actor=None, now: dt.
     now = _now(now)
     desk = _with_space(desk)
     building = desk.floor.building
-    with transaction.atomic():
-        _validate_booking(user=user, desk=desk, building=building, day=day, slot=slot, now=now)
-        booking = _write_booking(user=user, desk=desk, day=day, slot=slot, source=Booking.Source.SINGLE, now=now)
+    # The rule checks only read; the write and its audit event are one transaction, and the database
+    # (not these checks) guarantees one booking per desk half and one desk per person and half.
+    _validate_booking(user=user, desk=desk, building=building, day=day, slot=slot, now=now)
+
+    def audit(booking):
         log_event(actor=actor or user, action="desks.booking.create", obj=booking, subject=user,
                   details={"desk": desk.code, "day": day.isoformat(), "slot": slot})
         _broadcast(desk.floor_id, day, desk.pk)
-    return booking
+
+    return _write_booking(user=user, desk=desk, day=day, slot=slot, source=Booking.Source.SINGLE, now=now,
+                          then=audit)
 
 
 def walk_up(*, user, desk: Desk, now: dt.datetime | None = None) -> Booking:
