@@ -199,7 +199,8 @@ def test_import_command_idempotent_and_line_errors(personas, tmp_path):
     assert not Desk.objects.filter(code="7F-003").exists()
 
 
-def test_import_page_and_plan_validation(personas, desks, client_for):
+def test_import_page_and_plan_validation(personas, desks, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     c = client_for(personas.ito)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
