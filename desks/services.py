@@ -530,6 +530,30 @@ def save_desk(*, actor, desk: Desk, **fields) -> Desk:
     return desk
 
 
+def save_zone(*, actor, zone: Zone, name: str, reserved_codes: list[str]) -> Zone:
+    """Rename a zone and set the organisation units it is reserved for (by unit code; empty: everyone)."""
+    from workstyle.models import OrgUnit
+
+    _require_facilities(actor)
+    codes = sorted({c.strip() for c in reserved_codes if c.strip()})
+    units = list(OrgUnit.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {u.code for u in units})
+    if unknown:
+        raise DomainError(_("Unknown organisation unit code: %(codes)s") % {"codes": ", ".join(unknown)})
+    if not name.strip():
+        raise DomainError(_("The zone needs a name."))
+    with transaction.atomic():
+        zone.name = name.strip()[:100]
+        try:
+            with transaction.atomic():
+                zone.save()
+        except IntegrityError:
+            raise DomainError(_("Another zone on this floor is already called %(name)s.") % {"name": zone.name})
+        zone.reserved_for.set(units)
+        log_event(actor=actor, action="desks.zone.save", obj=zone, details={"reserved_for": codes})
+    return zone
+
+
 IMPORT_COLUMNS = ["building", "floor", "zone", "desk_code", "x", "y", "width", "height", "amenities"]
 
 

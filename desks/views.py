@@ -459,6 +459,11 @@ def manage(request):
                     fields[name] = dt.time.fromisoformat(request.POST.get(name) or getattr(building, name).isoformat())
                 services.save_building(actor=request.user, building=building, **fields)
                 messages.success(request, _("The booking rules were saved."))
+            elif action == "zone":
+                zone = Zone.objects.select_related("floor").get(pk=int(request.POST.get("zone", "0")))
+                services.save_zone(actor=request.user, zone=zone, name=request.POST.get("name", ""),
+                                   reserved_codes=request.POST.get("reserved", "").replace("、", ",").split(","))
+                messages.success(request, _("Zone %(zone)s was saved.") % {"zone": zone.name})
             elif action == "desk":
                 desk = selectors.desk_for_user(request.user, int(request.POST.get("desk", "0")))
                 services.save_desk(actor=request.user, desk=desk, bookable=request.POST.get("bookable") == "1")
@@ -469,11 +474,13 @@ def manage(request):
             import_errors = format_errors(exc.errors)
         except DomainError as exc:
             messages.error(request, exc.message)
-        except (ValueError, Building.DoesNotExist):
+        except (ValueError, Building.DoesNotExist, Zone.DoesNotExist):
             messages.error(request, _("Some values are not valid."))
     buildings = list(Building.objects.annotate(n_desks=Count("floors__desks")).order_by("code"))
     floors = list(Floor.objects.select_related("building").annotate(n_desks=Count("desks")).order_by("building", "level"))
-    return render(request, "desks/manage.html", {"buildings": buildings, "floors": floors,
+    zones = list(Zone.objects.select_related("floor__building").prefetch_related("reserved_for")
+                 .order_by("floor__building", "floor__level", "name"))
+    return render(request, "desks/manage.html", {"buildings": buildings, "floors": floors, "zones": zones,
                                                  "import_errors": import_errors,
                                                  "columns": ",".join(services.IMPORT_COLUMNS)})
 

@@ -237,6 +237,19 @@ def test_facilities_toggle_bookable_from_the_list(personas, desks, client_for):
     assert not desks[0].bookable
 
 
+def test_zone_reservation_from_the_manage_page(personas, desks, client_for, org):
+    zone = desks[0].zone
+    c = client_for(personas.ito)
+    r = c.post("/desks/manage/", {"action": "zone", "zone": zone.pk, "name": "A", "reserved": "NOPE"}, follow=True)
+    assert "NOPE" in r.content.decode() and not zone.reserved_for.exists()
+    c.post("/desks/manage/", {"action": "zone", "zone": zone.pk, "name": "変革推進課エリア", "reserved": org.s2.code})
+    zone.refresh_from_db()
+    assert zone.name == "変革推進課エリア" and list(zone.reserved_for.all()) == [org.s2]
+    assert org.s2.name in c.get("/desks/manage/").content.decode()
+    r = client_for(personas.sato).post("/desks/manage/", {"action": "zone", "zone": zone.pk, "name": "x", "reserved": ""})
+    assert r.status_code == 403
+
+
 def test_png_plan(personas, desks):
     from PIL import Image
 
