@@ -46,7 +46,7 @@ def render_floor(items: list[dict], *, can_manage: bool = False) -> tuple[str, s
             f'<g class="desk state-{state}{dim}" data-desk="{d.pk}" data-code="{code}" data-zone="{zone}" '
             f'data-amenities="{amenities}" data-state="{state}" data-booking="{booking}" tabindex="0" role="button" '
             f'aria-label="{code}: {label}"><rect x="{d.x}" y="{d.y}" width="{d.width}" height="{d.height}" rx="3"/>'
-            f'<text x="{d.x + 3}" y="{d.y + 11}" class="code">{escape(d.code[-4:])}</text>'
+            f'<text x="{d.x + 3}" y="{d.y + 11}" class="code">{escape(d.code.rsplit("-", 1)[-1][-5:])}</text>'
             f'<text x="{d.x + 3}" y="{d.y + d.height - 3}" class="glyph">{glyph}</text></g>'
         )
         if not it["shown"]:
