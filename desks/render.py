@@ -31,6 +31,8 @@ def render_floor(items: list[dict], *, can_manage: bool = False) -> tuple[str, s
     cancel_url = reverse("desks:cancel", args=[0]).replace("/0/", "/{}/")
     bookable_url = reverse("desks:bookable", args=[0]).replace("/0/", "/{}/")
     t_off, t_on = escape(_("Make not bookable")), escape(_("Make bookable"))
+    t_edit = escape(_("Edit"))
+    edit_url = reverse("desks:desk_edit", args=[0]).replace("/0/", "/{}/")
     svg, rows = [], []
     for it in items:
         d = it["desk"]
@@ -73,6 +75,7 @@ def render_floor(items: list[dict], *, can_manage: bool = False) -> tuple[str, s
                 f'<button type="submit" form="desk-list-manage" formaction="{bookable_url.format(d.pk)}" '
                 f'name="bookable" value="{flag}" class="link">{text}</button>'
             )
+            actions.append(f'<a href="{edit_url.format(d.pk)}">{t_edit}</a>')
         rows.append(
             f'<tr data-desk="{d.pk}" class="state-{state}"><th scope="row">{code}{fav}</th><td>{zone}</td>'
             f'<td>{amenities}</td><td class="state-text">{glyph} {label}</td><td>{" ".join(actions)}</td></tr>'

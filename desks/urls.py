@@ -17,6 +17,7 @@ urlpatterns = [
     path("mine/recurring/", views.recurring, name="recurring"),
     path("mine/series/<int:series_id>/", views.series, name="series"),
     path("desk/<int:desk_id>/favourite/", views.favourite, name="favourite"),
+    path("desk/<int:desk_id>/edit/", views.desk_edit, name="desk_edit"),
     path("desk/<int:desk_id>/bookable/", views.desk_bookable, name="bookable"),
     path("desk/<int:desk_id>/checkin/", views.checkin, name="checkin"),
     path("find/", views.find, name="find"),

@@ -486,6 +486,30 @@ def manage(request):
 
 
 @login_required
+def desk_edit(request, desk_id: int):
+    from .forms import DeskForm
+
+    if not selectors.can_manage_space(request.user):
+        return _forbidden()
+    desk = selectors.desk_for_user(request.user, desk_id)
+    initial = {"zone": desk.zone, "x": desk.x, "y": desk.y, "width": desk.width, "height": desk.height,
+               "amenities": desk.amenity_list, "bookable": desk.bookable}
+    form = DeskForm(request.POST or None, initial=initial, floor=desk.floor)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_desk(actor=request.user, desk=desk, zone=data["zone"], x=data["x"], y=data["y"],
+                               width=data["width"], height=data["height"], bookable=data["bookable"],
+                               amenities=Desk.encode_amenities(data["amenities"]))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Desk %(desk)s was saved.") % {"desk": desk.code})
+            return redirect(reverse("desks:floor", args=[desk.floor_id]))
+    return render(request, "desks/desk_edit.html", {"desk": desk, "form": form})
+
+
+@login_required
 @require_POST
 def desk_bookable(request, desk_id: int):
     desk = selectors.desk_for_user(request.user, desk_id)

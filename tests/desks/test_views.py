@@ -250,6 +250,22 @@ def test_zone_reservation_from_the_manage_page(personas, desks, client_for, org)
     assert r.status_code == 403
 
 
+def test_desk_edit_page(personas, desks, client_for):
+    url = f"/desks/desk/{desks[0].pk}/edit/"
+    assert client_for(personas.sato).get(url).status_code == 403
+    c = client_for(personas.ito)
+    assert c.get(url).status_code == 200
+    r = c.post(url, {"zone": desks[0].zone_id, "x": 300, "y": 120, "width": 60, "height": 30,
+                     "amenities": ["standing", "dock"], "bookable": "on"})
+    assert r.status_code == 302
+    desks[0].refresh_from_db()
+    assert (desks[0].x, desks[0].y, desks[0].amenity_list) == (300, 120, ["dock", "standing"])
+    r = c.post(url, {"zone": desks[0].zone_id, "x": -1, "y": 1, "width": 0, "height": 30})
+    assert r.status_code == 200
+    desks[0].refresh_from_db()
+    assert desks[0].x == 300
+
+
 def test_png_plan(personas, desks):
     from PIL import Image
 
