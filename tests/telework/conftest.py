@@ -7,18 +7,9 @@ TODAY = dt.date(2026, 6, 1)  # a Monday; June 2026 has no public holiday
 
 @pytest.fixture
 def today(monkeypatch):
-    from django.utils import timezone
-
     from workstyle import dates
 
     monkeypatch.setattr(dates, "today", lambda: TODAY)
-    real_now = timezone.now
-
-    def fake_now():
-        n = real_now().astimezone(dt.timezone(dt.timedelta(hours=9)))
-        return n.replace(year=TODAY.year, month=TODAY.month, day=TODAY.day, hour=10, minute=0)
-
-    monkeypatch.setattr("telework.services.timezone.now", fake_now)
     return TODAY
 
 
