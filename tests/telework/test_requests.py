@@ -42,8 +42,8 @@ def test_range_and_pattern_skip_non_working_days(personas, city_rules):
 
 
 @pytest.mark.parametrize("start,message", [
-    (D(2026, 5, 29), "past"),
-    (D(2026, 6, 6), "weekend"),
+    (D(2026, 5, 29), "2026-05-29"),
+    (D(2026, 6, 6), "2026-06-06"),
 ])
 def test_past_and_non_working_days_are_refused(personas, city_rules, start, message):
     with pytest.raises(DomainError) as exc:
@@ -59,7 +59,7 @@ def test_holiday_is_refused_with_its_name(personas, city_rules):
 
 def test_overlap_is_refused_but_other_half_is_fine(personas, city_rules):
     submit(personas.sato, D(2026, 6, 3), part="am")
-    with pytest.raises(DomainError, match="already"):
+    with pytest.raises(DomainError, match="2026-06-03"):
         submit(personas.sato, D(2026, 6, 3), part="day")
     submit(personas.sato, D(2026, 6, 3), part="pm")
     assert TeleworkDay.objects.filter(user=personas.sato, date=D(2026, 6, 3), active=True).count() == 2
