@@ -228,6 +228,7 @@ class TeleworkRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(_("comment"), blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    pending_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -85,7 +85,7 @@ def approval_queue(user):
     return (
         TeleworkRequest.objects.filter(approver_id__in=ids, status__in=QUEUE_STATUSES)
         .exclude(user=user)
-        .select_related("user__staff__section", "approver__staff")
+        .select_related("user__staff__section")
         .annotate(n_slots=Count("days", filter=Q(days__active=True)))
         .order_by("start_date", "id")
     )

@@ -612,3 +612,24 @@ def record_absence(*, user: User, day: dt.date, note: str = "") -> Absence:
         a, _c = Absence.objects.update_or_create(user=user, date=day, defaults={"note": note.strip()[:100]})
         log_event(actor=user, action="telework.absence.record", obj=a, subject=user)
     return a
+
+
+def flag_pending_at_start(*, today: dt.date | None = None) -> int:
+    """Requests still pending when their first day starts are flagged once: the approver (and active deputies)
+    are notified and the flag shows in the queue."""
+    today = today or dates.today()
+    flagged = 0
+    qs = TeleworkRequest.objects.filter(status=Status.PENDING, start_date__lte=today, pending_flagged_at__isnull=True)
+    for req in qs.select_related("user__staff")[:1000]:
+        with transaction.atomic():
+            n = TeleworkRequest.objects.filter(pk=req.pk, status=Status.PENDING,
+                                               pending_flagged_at__isnull=True).update(pending_flagged_at=timezone.now())
+            if n != 1:
+                continue
+            log_event(actor=None, action="telework.request.pending_at_start", obj=req, subject=req.user)
+            notify(recipients=_deciders(req),
+                   title=format_lazy(gettext_lazy("Telework has started but is still pending: {name}, {summary}"),
+                                     name=req.user.display_name(), summary=_summary(req)),
+                   url=_url(req), kind="telework.pending_at_start")
+            flagged += 1
+    return flagged

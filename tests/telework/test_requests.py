@@ -193,3 +193,22 @@ def test_tasks_sorting_and_report(personas, org, client_for):
         services.save_task(actor=personas.yamada, section=org.s1, title="x", suitability="suitable")
     page = client_for(personas.nakamura).get("/telework/tasks/report/").content.decode()
     assert "50.0%" in page
+
+
+def test_pending_at_start_is_flagged_once(personas, city_rules, monkeypatch, client_for):
+    from workstyle import dates
+
+    req = submit(personas.sato, D(2026, 6, 3))
+    assert services.flag_pending_at_start() == 0
+    monkeypatch.setattr(dates, "today", lambda: D(2026, 6, 3))
+    assert services.flag_pending_at_start() == 1
+    assert services.flag_pending_at_start() == 0
+    assert Notification.objects.filter(recipient=personas.suzuki, kind="telework.pending_at_start").count() == 1
+    body = client_for(personas.suzuki).get("/telework/queue/").content.decode()
+    assert "開始日を過ぎて未承認" in body and f"/telework/requests/{req.pk}/" in body
+
+
+def test_periodic_task_is_registered():
+    from workstyle import registry
+
+    assert "telework.flag_pending_at_start" in registry.periodic_tasks()
