@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,6 +39,13 @@ def _fail(request, exc: DomainError):
 def _warn(request, req):
     for w in req.warnings:
         messages.warning(request, rules.finding_message(w["rule"], w["params"]))
+
+
+def _next(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 def _parse_day(value, default=None) -> dt.date | None:
@@ -166,7 +174,7 @@ def decide(request, pk: int):
     except DomainError as exc:
         if (resp := _fail(request, exc)) is not None:
             return resp
-    return redirect(request.POST.get("next") or reverse("telework:queue"))
+    return redirect(_next(request, reverse("telework:queue")))
 
 
 @login_required
@@ -236,7 +244,7 @@ def work_start(request):
         messages.success(request, _("Start of work recorded."))
     except DomainError as exc:
         _fail(request, exc)
-    return redirect(request.POST.get("next") or reverse("telework:index"))
+    return redirect(_next(request, reverse("telework:index")))
 
 
 @login_required
@@ -247,7 +255,7 @@ def work_end(request):
         messages.success(request, _("End of work recorded."))
     except DomainError as exc:
         _fail(request, exc)
-    return redirect(request.POST.get("next") or reverse("telework:index"))
+    return redirect(_next(request, reverse("telework:index")))
 
 
 @login_required

@@ -127,3 +127,31 @@ def test_home_card_and_start_end(personas, city_rules, client_for, monkeypatch):
     s = client_for(personas.sato)
     home = s.get("/").content.decode()
     assert "/telework/" in home
+
+
+def test_adoption_kpi_per_bureau_against_april(personas, city_rules, monkeypatch):
+    from telework import kpis
+    from workstyle import dates
+
+    a = submit(personas.sato, D(2026, 6, 2))
+    services.decide_request(actor=personas.suzuki, request_id=a.pk, approve=True)
+    b = submit(personas.kato, D(2026, 6, 3), part="am")
+    services.decide_request(actor=personas.suzuki, request_id=b.pk, approve=True)
+    submit(personas.takahashi, D(2026, 6, 3))  # pending: not counted
+    monkeypatch.setattr(dates, "today", lambda: D(2026, 6, 30))
+    data = kpis.adoption()
+    assert [m.month for m in data["months"]] == [4, 5, 6]
+    bureau = next(r for r in data["rows"] if r["unit"] == personas.org.bureau)
+    june = bureau["cells"][-1]
+    assert june["people"] == 2 and june["days_per_person"] == 0.8  # (1 + 0.5) / 2, rounded
+    assert june["share"] == round(100 * 2 / bureau["staff"], 1)
+    assert bureau["cells"][0]["people"] == 0
+    tile = kpis.tiles(personas.nakamura)[0]
+    assert tile.key == "telework" and tile.status == "on_track" and tile.baseline == 0.0 and tile.current > 0
+
+
+def test_decide_does_not_redirect_off_site(personas, city_rules, client_for):
+    a = submit(personas.sato, D(2026, 6, 2))
+    resp = client_for(personas.suzuki).post(f"/telework/requests/{a.pk}/decide/",
+                                            {"decision": "approve", "next": "https://evil.example/"})
+    assert resp.status_code == 302 and resp["Location"] == "/telework/queue/"
