@@ -291,10 +291,14 @@ def missing(request):
 
 @login_required
 def presence_home(request):
+    """Own section's week; a chief above section level picks one of the sections below."""
     profile = org_selectors.profile_of(request.user)
     if profile is None:
         raise Http404
-    return redirect("telework:presence", profile.section.code)
+    if profile.section.kind == OrgUnit.Kind.SECTION:
+        return redirect("telework:presence", profile.section.code)
+    sections = org_selectors.sections_managed_by(request.user).filter(kind=OrgUnit.Kind.SECTION, is_active=True)
+    return render(request, "telework/presence_pick.html", {"sections": sections})
 
 
 @login_required
@@ -404,7 +408,8 @@ def rules_page(request):
     blackouts = BlackoutDate.objects.filter(unit=unit).order_by("date")
     return render(request, "telework/rules.html", {
         "unit": unit, "eff": eff, "form": form, "bform": bform, "can_edit": can_edit, "blackouts": blackouts,
-        "types": dict(StaffProfile.EmploymentType.choices), "rule_names": rules.RULE_NAMES,
+        "excluded_labels": [dict(StaffProfile.EmploymentType.choices).get(t, t) for t in sorted(eff.excluded_types)],
+        "rule_names": rules.RULE_NAMES,
     })
 
 

@@ -122,3 +122,10 @@ def test_report_without_telework_is_refused_on_the_page(personas, city_rules, cl
                                                                            "report": "x"})
     assert resp.status_code == 400
     assert "2026-06-01" in resp.content.decode()
+
+
+def test_department_chief_picks_a_section(personas, client_for):
+    body = client_for(personas.kimura).get("/telework/presence/").content.decode()
+    assert f"/telework/presence/{personas.org.s1.code}/" in body
+    assert f"/telework/presence/{personas.org.s2.code}/" in body
+    assert client_for(personas.sato).get("/telework/presence/").status_code == 302
