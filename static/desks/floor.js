@@ -73,8 +73,8 @@
       window.workstyleSocket(floor.getAttribute("data-ws"), function (msg) {
         if (msg.type === "changed") refresh();
       }, function () {
+        if (floor.getAttribute("data-live") === "1") refresh();  // catch up after a reconnect
         floor.setAttribute("data-live", "1");
-        refresh();  // catch up after a reconnect
       });
     }
   });
