@@ -217,7 +217,7 @@ def upload(request, meeting_id: int, material_id: int | None = None):
         messages.error(request, exc.message)
         return redirect("meetings:detail", meeting.pk)
     if request.htmx:
-        return upload_status(request, up.pk)
+        return _upload_status(request, up)
     if up.status == Upload.Status.REFUSED:
         messages.error(request, services.refusal_message(up.message))
     elif up.status == Upload.Status.DONE:
@@ -230,7 +230,10 @@ def upload(request, meeting_id: int, material_id: int | None = None):
 @login_required
 @require_GET
 def upload_status(request, upload_id: int):
-    up = selectors.upload_for_user(request.user, upload_id)
+    return _upload_status(request, selectors.upload_for_user(request.user, upload_id))
+
+
+def _upload_status(request, up):
     up.refusal_text = services.refusal_message(up.message) if up.status == Upload.Status.REFUSED else ""
     return render(request, "meetings/_upload_status.html", {
         "up": up, "final": up.status in (Upload.Status.DONE, Upload.Status.REFUSED),
