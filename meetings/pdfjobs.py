@@ -7,6 +7,7 @@ Settings (all optional):
   MEETINGS_WORKER_MEMORY      RLIMIT_AS of the child in bytes (default 1.5 GB)
   MEETINGS_MAX_PAGES          pages per file (default 2000)
   MEETINGS_RENDER_FORMAT      "webp" (default) or "png"
+  MEETINGS_RENDER_SIZES       {"full": 1600, "thumb": 220}: pixel widths of the two renders
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def run_worker(
 ) -> WorkerResult:
     """Parse and optionally render ``path`` in a child process; never raises for a bad file."""
     timeout = float(timeout or getattr(settings, "MEETINGS_WORKER_TIMEOUT", 120))
-    sizes = ",".join(f"{k}={v}" for k, v in RENDER_SIZES.items())
+    sizes = ",".join(f"{k}={v}" for k, v in getattr(settings, "MEETINGS_RENDER_SIZES", RENDER_SIZES).items())
     cmd = [sys.executable, "-m", "meetings.pdfworker", path, "--sizes", sizes,
            "--max-pages", str(getattr(settings, "MEETINGS_MAX_PAGES", 2000)), "--format", render_format()]
     if outdir:

@@ -27,7 +27,7 @@ def index(request):
     q = request.GET.get("q", "").strip()
     results = selectors.search(request.user, q) if q else None
     meetings = (selectors.visible_meetings(request.user).select_related("section")
-                .order_by("-starts_at")[:100])
+                .order_by("-starts_at", "-id")[:100])
     return render(request, "meetings/index.html", {
         "meetings": meetings, "q": q, "results": results, "can_create": profile_of(request.user) is not None,
     })

@@ -17,6 +17,7 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEETINGS_WORKER_TIMEOUT = 20
+    settings.MEETINGS_RENDER_SIZES = {"full": 500, "thumb": 100}
     return settings.MEDIA_ROOT
 
 
@@ -25,7 +26,7 @@ def pdf_upload(data: bytes, name: str = "資料.pdf") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def meeting(personas):
+def meeting(personas, django_capture_on_commit_callbacks):
     """Organised by suzuki (chief of S1); sato named; S2 as a whole section; a guest. Published."""
     from meetings import services
 
@@ -39,7 +40,8 @@ def meeting(personas):
     material = services.add_material(actor=personas.suzuki, item=item, title="予算資料")
     services.store_trusted_version(actor=personas.suzuki, material=material, data=make_pdf(4, "Budget"),
                                    filename="budget.pdf")
-    services.change_status(actor=personas.suzuki, meeting=m, to="published")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(actor=personas.suzuki, meeting=m, to="published")
     m.refresh_from_db()
     m.item = item
     m.material = type(material).objects.get(pk=material.pk)
