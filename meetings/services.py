@@ -641,52 +641,58 @@ def live_group(meeting_id: int) -> str:
     return f"meeting.{meeting_id}"
 
 
-@transaction.atomic
+def _refuse_command(actor: User, meeting_id: int, details: dict) -> None:
+    with transaction.atomic():
+        log_event(actor=actor, action="meetings.live.refused", object_type="meetings.meeting",
+                  object_id=str(meeting_id), details=details)
+    raise DomainError(_("Only the presenter may turn the pages."), code="not_presenter")
+
+
 def set_live_page(*, actor: User, meeting_id: int, version_id: int | None, page: int) -> dict:
-    """Presenter command: show ``version`` at ``page``. Returns the new state. Raises DomainError if refused."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-    if meeting.status not in (Meeting.Status.PUBLISHED, Meeting.Status.IN_PROGRESS):
-        raise DomainError(_("Presenting is possible only for a published meeting in progress."), code="not_live")
-    version = None
-    if version_id is not None:
-        version = MaterialVersion.objects.select_related("material__item").filter(
-            pk=version_id, material__item__meeting=meeting).first()
-    if version is None:
-        version = meeting.live_version
-        if version is None:
-            raise DomainError(_("Choose a material to present."), code="no_material")
-        version = MaterialVersion.objects.select_related("material__item").get(pk=version.pk)
-    if not selectors.can_present(actor, meeting, version.material):
-        log_event(actor=actor, action="meetings.live.refused", obj=meeting,
-                  details={"version": version_id, "page": page})
-        raise DomainError(_("Only the presenter may turn the pages."), code="not_presenter")
-    page = max(1, min(int(page), version.page_count))
-    material_changed = meeting.live_version_id != version.pk or meeting.presenter_id != actor.pk
-    meeting.live_version = version
-    meeting.live_page = page
-    meeting.presenter = actor
-    meeting.live_seq += 1
-    meeting.save(update_fields=["live_version", "live_page", "presenter", "live_seq", "updated_at"])
-    if material_changed:
-        log_event(actor=actor, action="meetings.live.present", obj=meeting,
-                  details={"material": version.material_id, "version": version.number})
-    meeting.live_version = version
-    meeting.presenter = actor
-    return selectors.live_state(meeting)
+    """Presenter command: show ``version`` at ``page``. Returns the new state.
+
+    Refused (DomainError, nothing changed) for a meeting not live or a user who may not present;
+    a refused command from a non-presenter is written to the audit log.
+    """
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        if meeting.status not in (Meeting.Status.PUBLISHED, Meeting.Status.IN_PROGRESS):
+            raise DomainError(_("Presenting is possible only for a published meeting in progress."), code="not_live")
+        version = None
+        if version_id is not None:
+            version = MaterialVersion.objects.select_related("material__item").filter(
+                pk=version_id, material__item__meeting=meeting).first()
+        elif meeting.live_version_id:
+            version = MaterialVersion.objects.select_related("material__item").get(pk=meeting.live_version_id)
+        allowed = version is not None and selectors.can_present(actor, meeting, version.material)
+        if version is not None and allowed:
+            page = max(1, min(int(page), version.page_count))
+            material_changed = meeting.live_version_id != version.pk or meeting.presenter_id != actor.pk
+            meeting.live_version = version
+            meeting.live_page = page
+            meeting.presenter = actor
+            meeting.live_seq += 1
+            meeting.save(update_fields=["live_version", "live_page", "presenter", "live_seq", "updated_at"])
+            if material_changed:
+                log_event(actor=actor, action="meetings.live.present", obj=meeting,
+                          details={"material": version.material_id, "version": version.number})
+            return selectors.live_state(meeting)
+    if version is None and selectors.can_present(actor, meeting):
+        raise DomainError(_("Choose a material to present."), code="no_material")
+    _refuse_command(actor, meeting_id, {"command": "goto", "version": version_id, "page": page})
 
 
-@transaction.atomic
 def stop_presenting(*, actor: User, meeting_id: int) -> dict:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-    if meeting.presenter_id != actor.pk and not selectors.can_manage(actor, meeting):
-        log_event(actor=actor, action="meetings.live.refused", obj=meeting, details={"command": "stop"})
-        raise DomainError(_("Only the presenter may stop presenting."), code="not_presenter")
-    meeting.live_version = None
-    meeting.presenter = None
-    meeting.live_seq += 1
-    meeting.save(update_fields=["live_version", "presenter", "live_seq", "updated_at"])
-    log_event(actor=actor, action="meetings.live.stop", obj=meeting)
-    return selectors.live_state(meeting)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        if meeting.presenter_id == actor.pk or selectors.can_manage(actor, meeting):
+            meeting.live_version = None
+            meeting.presenter = None
+            meeting.live_seq += 1
+            meeting.save(update_fields=["live_version", "presenter", "live_seq", "updated_at"])
+            log_event(actor=actor, action="meetings.live.stop", obj=meeting)
+            return selectors.live_state(meeting)
+    _refuse_command(actor, meeting_id, {"command": "stop"})
 
 
 def record_presence(*, meeting_id: int, user: User) -> None:
