@@ -475,19 +475,24 @@ def _store_version(*, material: Material, src: Path, filename: str, size: int, p
     return version
 
 
-def store_trusted_version(*, actor: User, material: Material, data: bytes, filename: str) -> MaterialVersion:
-    """For PDFs this server generated itself (demo, tests): parsed in-process, pages rendered lazily."""
+def extract_trusted_texts(data: bytes) -> list[str]:
     import io
 
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(data))
-    texts = [(p.extract_text() or "")[:20000] for p in reader.pages]
+    return [(p.extract_text() or "")[:20000] for p in PdfReader(io.BytesIO(data)).pages]
+
+
+def store_trusted_version(*, actor: User, material: Material, data: bytes, filename: str,
+                          texts: list[str] | None = None) -> MaterialVersion:
+    """For PDFs this server generated itself (demo, tests): parsed in-process, pages rendered lazily."""
+    if texts is None:
+        texts = extract_trusted_texts(data)
     tmp = _tmp_dir() / f"{uuid.uuid4().hex}.pdf"
     tmp.write_bytes(data)
     with transaction.atomic():
         return _store_version(material=material, src=tmp, filename=filename, size=len(data),
-                              page_count=len(reader.pages), texts=texts, actor=actor)
+                              page_count=len(texts), texts=texts, actor=actor)
 
 
 def _store_minutes(upload: Upload, tmp: Path, result) -> Minutes:
