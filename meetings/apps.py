@@ -7,10 +7,11 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
-        from meetings import cards, demo, feeds, kpis, routing, tasks
+        from meetings import cards, demo, feeds, kpis, live, routing, tasks
         from workstyle import registry
         from workstyle.registry import NavItem
 
+        live.ensure_layer()
         registry.register_nav(NavItem(_("Meetings"), "meetings:index", order=30))
         registry.register_websocket_routes(routing.websocket_urlpatterns)
         registry.register_home_card("meetings.today", cards.today_card, order=30)

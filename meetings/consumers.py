@@ -1,8 +1,9 @@
 """Live presenter mode over WebSockets: ``/ws/meetings/<meeting id>/live/``.
 
 The server holds the truth (``Meeting.live_version``, ``live_page``, ``live_seq`` in the database);
-every socket of a meeting joins the channel-layer group ``meeting.<id>``, so with Redis the presenter
-and the followers may be connected to different server processes.
+every socket of a meeting joins the group ``meeting.<id>`` of the channel layer ``meetings`` (Redis
+pub/sub when REDIS_URL is set, see ``meetings.live``), so the presenter and the followers may be
+connected to different server processes.
 
 Authorization in connect(): the session user must see the meeting (else closed with 4404) and may still
 open its materials (else 4403). Other origins are refused by ``AllowedHostsOriginValidator``.
@@ -37,6 +38,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 from django.utils import timezone
 
+from meetings.live import LAYER_ALIAS, group_name
 from workstyle.errors import DomainError
 
 STALE_AFTER = datetime.timedelta(seconds=90)
@@ -100,6 +102,8 @@ def _command(user, meeting_id: int, content: dict) -> dict:
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
+    channel_layer_alias = LAYER_ALIAS
+
     async def connect(self):
         user = self.scope.get("user")
         self.group_name = None
@@ -112,7 +116,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=code)
             return
         self.can_present = result["can_present"]
-        self.group_name = f"meeting.{self.meeting_id}"
+        self.group_name = group_name(self.meeting_id)
         self.last_seq = result["state"]["seq"]
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()

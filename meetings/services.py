@@ -636,14 +636,16 @@ def _broadcast(meeting_id: int) -> None:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
+    from meetings.live import LAYER_ALIAS, group_name
+
     meeting = Meeting.objects.select_related("live_version", "presenter__staff").get(pk=meeting_id)
-    layer = get_channel_layer()
+    layer = get_channel_layer(LAYER_ALIAS)
     if layer is not None:
-        async_to_sync(layer.group_send)(live_group(meeting_id), {"type": "live.state", "state": selectors.live_state(meeting)})
-
-
-def live_group(meeting_id: int) -> str:
-    return f"meeting.{meeting_id}"
+        try:
+            async_to_sync(layer.group_send)(group_name(meeting_id),
+                                            {"type": "live.state", "state": selectors.live_state(meeting)})
+        except Exception:  # noqa: BLE001 - a push must never break the write that caused it
+            log.warning("live broadcast for meeting %s failed", meeting_id, exc_info=True)
 
 
 def _refuse_command(actor: User, meeting_id: int, details: dict) -> None:
