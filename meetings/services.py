@@ -512,25 +512,43 @@ def _store_minutes(upload: Upload, tmp: Path, result) -> Minutes:
     return minutes
 
 
-def render_pages(*, version: MaterialVersion, pages: list[int]) -> int:
-    """Render missing page images (and the next two pages) in the child process."""
-    wanted = sorted({p for base in pages for p in (base, base + 1, base + 2) if 1 <= p <= version.page_count})
-    have = set(PageRender.objects.filter(version=version, page__in=wanted).values_list("page", flat=True))
-    todo = [p for p in wanted if p not in have]
-    if not todo:
-        return 0
-    rel_dir = Path(version.file).with_suffix("")
-    outdir = _media_root() / rel_dir
-    result = pdfjobs.run_worker(str(_media_root() / version.file), outdir=str(outdir), pages=todo,
-                                render_only=True, text=False)
-    if not result.ok:
-        log.warning("render of %s pages %s failed: %s", version.pk, todo, result.code)
-        return 0
-    PageRender.objects.bulk_create([
-        PageRender(version=version, page=r["page"], size=r["size"], file=str(rel_dir / r["file"]),
-                   width=r["width"], height=r["height"]) for r in result.renders
-    ], ignore_conflicts=True)
-    return len(todo)
+def render_pages(*, version: MaterialVersion, pages: list[int], batch: int = 24) -> int:
+    """Render missing page images in the child process (lazy rendering of trusted demo files, or
+    renders lost from disk). One renderer per version at a time: concurrent requests (a viewer loading
+    all thumbnails at once) wait for it instead of starting their own child processes."""
+    import time
+
+    from django.core.cache import cache
+
+    first = min(pages)
+    wanted = list(range(first, min(version.page_count, first + batch - 1) + 1))
+    wanted = sorted(set(wanted) | {p for p in pages if 1 <= p <= version.page_count})
+    lock = f"meetings:render:{version.pk}"
+    deadline = time.monotonic() + float(getattr(settings, "MEETINGS_WORKER_TIMEOUT", 120))
+    while not cache.add(lock, 1, timeout=int(deadline - time.monotonic()) + 1):
+        if PageRender.objects.filter(version=version, page__in=pages).count() >= len(pages) * 2 \
+                or time.monotonic() > deadline:
+            return 0
+        time.sleep(0.1)
+    try:
+        have = set(PageRender.objects.filter(version=version, page__in=wanted).values_list("page", flat=True))
+        todo = [p for p in wanted if p not in have]
+        if not todo:
+            return 0
+        rel_dir = Path(version.file).with_suffix("")
+        outdir = _media_root() / rel_dir
+        result = pdfjobs.run_worker(str(_media_root() / version.file), outdir=str(outdir), pages=todo,
+                                    render_only=True, text=False)
+        if not result.ok:
+            log.warning("render of %s pages %s failed: %s", version.pk, todo, result.code)
+            return 0
+        PageRender.objects.bulk_create([
+            PageRender(version=version, page=r["page"], size=r["size"], file=str(rel_dir / r["file"]),
+                       width=r["width"], height=r["height"]) for r in result.renders
+        ], ignore_conflicts=True)
+        return len(todo)
+    finally:
+        cache.delete(lock)
 
 
 # ---------------------------------------------------------------- viewer, notes, downloads

@@ -16,12 +16,12 @@ EXPECTED = {
 }
 
 
-def urls(meeting):
+def urls(meeting, binder=True):
     v = MaterialVersion.objects.get(material=meeting.material)
     return [
         f"/meetings/{meeting.pk}/",
         f"/meetings/{meeting.pk}/live/",
-        f"/meetings/{meeting.pk}/binder.pdf",
+        *([f"/meetings/{meeting.pk}/binder.pdf"] if binder else []),
         f"/meetings/{meeting.pk}/materials.json",
         f"/meetings/materials/{meeting.material.pk}/",
         f"/meetings/materials/{meeting.material.pk}/notes.json",
@@ -35,7 +35,8 @@ def test_access_matrix(meeting, personas, client_for):
     # kato presents item 1 but is not an attendee: presenters of an item must still be invited to see it
     for name, allowed in EXPECTED.items():
         c = client_for(getattr(personas, name))
-        for url in urls(meeting):
+        # the binder is built for two of the allowed personas only (each build draws a cover: slow)
+        for url in urls(meeting, binder=not allowed or name in ("takahashi", "yamamoto")):
             code = c.get(url).status_code
             assert code == (200 if allowed else 404), (name, url, code)
 

@@ -28,6 +28,10 @@ def serve_static(context):
 
 
 def test_presenter_turns_pages_and_follower_follows(live_asgi, browser, meeting, personas):
+    from meetings.models import MaterialVersion
+    from meetings.services import render_pages
+
+    render_pages(version=MaterialVersion.objects.get(material=meeting.material), pages=[1])
     url = f"{live_asgi.url}/meetings/{meeting.pk}/live/"
     pres_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     browser_login(pres_ctx, live_asgi, personas.suzuki)
