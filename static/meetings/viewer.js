@@ -14,7 +14,7 @@
   var csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] ||
     (JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"]);
 
-  function fmt(s, vals) { return s.replace(/%\((\w+)\)s/g, function (_, k) { return vals[k]; }); }
+  function fmt(s, vals) { return s.replace(/\{(\w+)\}/g, function (_, k) { return vals[k]; }); }
   function imgUrl(v, p, size) { return d.urlImg.replace("999999", v).replace("888888", p).replace("SIZE", size); }
 
   function showPage(p, fromPresenter) {
