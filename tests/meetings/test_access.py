@@ -133,3 +133,18 @@ def test_meeting_list_query_count_does_not_grow(personas, client_for, django_ass
         body = c.get("/meetings/").content.decode()
     assert body.count("会議") >= 10
     assert len(many) == len(few)
+
+
+def test_material_published_at_its_time_notifies_attendees(meeting, personas, client_for):
+    from meetings.models import Material
+    from tests.meetings.pdfs import make_pdf
+    from workstyle.models import Notification
+
+    later = meeting.starts_at - datetime.timedelta(minutes=10)
+    m2 = services.add_material(actor=personas.suzuki, item=meeting.item, title="当日配布", publish_at=later)
+    services.store_trusted_version(actor=personas.suzuki, material=m2, data=make_pdf(1), filename="x.pdf")
+    Material.objects.filter(pk=m2.pk).update(publish_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert services.notify_due_materials() == 1
+    assert Notification.objects.filter(recipient=personas.takahashi, kind="meetings.material").exists()
+    assert client_for(personas.sato).get(f"/meetings/materials/{m2.pk}/").status_code == 200
+    assert services.notify_due_materials() == 0
