@@ -89,7 +89,7 @@ def test_paper_saved_by_section_month(meeting, personas, django_assert_max_num_q
     services.store_trusted_version(actor=personas.yamada, material=mat, data=make_pdf(5), filename="a.pdf")
     m2 = services.change_status(actor=personas.yamada, meeting=m2, to="published")
     day = timezone.localdate(start)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         rows = selectors.paper_saved_by_section_month(start=day - datetime.timedelta(days=1),
                                                       end=day + datetime.timedelta(days=60))
     first = lambda d: datetime.date(d.year, d.month, 1)  # noqa: E731
