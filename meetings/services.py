@@ -157,6 +157,8 @@ def remove_attendee(*, actor: User, attendee: Attendee) -> None:
 @transaction.atomic
 def add_organiser(*, actor: User, meeting: Meeting, user: User) -> None:
     _require_manager(actor, meeting)
+    if not hasattr(user, "staff") or not user.is_active:
+        raise DomainError(_("Organisers must be active members of staff."))
     meeting.organisers.add(user)
     log_event(actor=actor, action="meetings.organiser.add", obj=meeting, subject=user)
 

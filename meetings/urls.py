@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:meeting_id>/edit/", views.edit, name="edit"),
     path("<int:meeting_id>/status/", views.status, name="status"),
     path("<int:meeting_id>/attendees/", views.attendee_add, name="attendee_add"),
+    path("<int:meeting_id>/organisers/", views.organiser_add, name="organiser_add"),
     path("<int:meeting_id>/attendees/<int:attendee_id>/remove/", views.attendee_remove, name="attendee_remove"),
     path("<int:meeting_id>/items/", views.item_add, name="item_add"),
     path("<int:meeting_id>/items/<int:item_id>/materials/", views.material_add, name="material_add"),

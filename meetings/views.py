@@ -135,6 +135,23 @@ def attendee_add(request, meeting_id: int):
 
 @login_required
 @require_POST
+def organiser_add(request, meeting_id: int):
+    meeting = selectors.meeting_for_manager(request.user, meeting_id)
+    user = User.objects.filter(staff__employee_number=request.POST.get("employee_number", "").strip(),
+                               is_active=True).first()
+    if user is None:
+        messages.error(request, _("No active member of staff has that number."))
+        return redirect("meetings:detail", meeting.pk)
+    try:
+        services.add_organiser(actor=request.user, meeting=meeting, user=user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("meetings:detail", meeting.pk)
+    return _done(request, meeting, _("Organiser added."))
+
+
+@login_required
+@require_POST
 def attendee_remove(request, meeting_id: int, attendee_id: int):
     meeting = selectors.meeting_for_manager(request.user, meeting_id)
     attendee = Attendee.objects.filter(pk=attendee_id, meeting=meeting).first()

@@ -148,3 +148,12 @@ def test_material_published_at_its_time_notifies_attendees(meeting, personas, cl
     assert Notification.objects.filter(recipient=personas.takahashi, kind="meetings.material").exists()
     assert client_for(personas.sato).get(f"/meetings/materials/{m2.pk}/").status_code == 200
     assert services.notify_due_materials() == 0
+
+
+def test_co_organiser_gets_organiser_rights(meeting, personas, client_for):
+    c = client_for(personas.suzuki)
+    c.post(f"/meetings/{meeting.pk}/organisers/", {"employee_number": "kimura"})
+    assert client_for(personas.kimura).get(f"/meetings/{meeting.pk}/attendance/").status_code == 200
+    assert client_for(personas.sato).post(f"/meetings/{meeting.pk}/organisers/",
+                                          {"employee_number": "charlie"}).status_code == 404
+    assert not meeting.organisers.filter(pk=personas.charlie.pk).exists()
