@@ -125,3 +125,16 @@ async def test_socket_refused_after_access_end(meeting, personas):
     comm, connected, code = await connect(personas.sato, meeting)
     assert not connected and code == 4403
     await comm.disconnect()
+
+
+async def test_websocket_access_matrix(meeting, personas):
+    from tests.meetings.test_access import EXPECTED
+
+    for name, allowed in EXPECTED.items():
+        comm, connected, code = await connect(getattr(personas, name), meeting)
+        assert connected == allowed, (name, code)
+        if allowed:
+            assert (await receive_type(comm, "state"))["type"] == "state"
+        else:
+            assert code == 4404
+        await comm.disconnect()

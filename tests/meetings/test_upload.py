@@ -121,3 +121,33 @@ def test_minutes_upload_and_download(meeting, personas, client_for):
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF-")
     assert client_for(personas.charlie).get(f"/meetings/{meeting.pk}/minutes.pdf").status_code == 404
     assert AuditEvent.objects.filter(action="meetings.minutes.download").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_queue_the_server_answers_while_a_hostile_pdf_is_checked(
+        meeting, personas, settings, live_asgi, media_root):
+    """The upload request returns at once; the task worker (its own process in production) refuses the file."""
+    import httpx
+    from django.core.management import call_command
+
+    from tests.conftest import session_cookie_for
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    cookie = session_cookie_for(personas.suzuki)
+    with httpx.Client(base_url=live_asgi.url, cookies={cookie["name"]: cookie["value"]}, timeout=30) as http:
+        page = http.get(f"/meetings/{meeting.pk}/")
+        csrf = http.cookies.get("csrftoken") or page.text.split('"X-CSRFToken": "')[1].split('"')[0]
+        started = time.monotonic()
+        r = http.post(f"/meetings/{meeting.pk}/materials/{meeting.material.pk}/upload/",
+                      files={"file": ("bomb.pdf", pdfs.decompression_bomb(200), "application/pdf")},
+                      headers={"X-CSRFToken": csrf, "Referer": live_asgi.url + "/"})
+        assert r.status_code in (200, 302) and time.monotonic() - started < 5
+        up = Upload.objects.get(meeting=meeting)
+        assert up.status == Upload.Status.QUEUED
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=open("/dev/null", "w"),
+                     stderr=open("/dev/null", "w"))
+        up.refresh_from_db()
+        assert up.status == Upload.Status.REFUSED and up.message == "limit"
+        assert http.get("/healthz").status_code == 200
+        assert MaterialVersion.objects.filter(material=meeting.material).count() == 1
+        assert not list((media_root / "meetings" / "tmp").glob("*"))
