@@ -112,7 +112,7 @@
 
   function userNavigated() {
     if (!live) return;
-    if (canPresent && presenterState && presenterState.presenting && presenterState.presenter_id === myId) {
+    if (canPresent && (iPresent || (presenterState && presenterState.presenting && presenterState.presenter_id === myId))) {
       send({ type: "goto", version: parseInt(cur.version, 10), page: cur.page });
       return;
     }
@@ -122,6 +122,7 @@
     }
   }
   var myId = parseInt(d.userId || "0", 10);
+  var iPresent = false;  // set at once when this user starts presenting, before the server's state returns
 
   function renderLive() {
     var s = presenterState;
@@ -136,6 +137,7 @@
   function onState(s) {
     if (s.seq < lastSeq) return;
     lastSeq = s.seq; presenterState = s;
+    iPresent = !!(s.presenting && s.presenter_id === myId);
     if (s.presenting && following) {
       if (!materials[String(s.material)]) materials[String(s.material)] = { title: "", version: s.version, pages: s.pages };
       loadMaterial(s.material, s.version, s.pages, s.page, true);
@@ -184,10 +186,10 @@
       $("present-btn").addEventListener("click", function () {
         var m = materials[$("present-material").value];
         if (!m) return;
-        following = true;
+        following = true; iPresent = true;
         send({ type: "goto", version: m.version, page: 1 });
       });
-      $("stop-btn").addEventListener("click", function () { send({ type: "stop" }); });
+      $("stop-btn").addEventListener("click", function () { iPresent = false; send({ type: "stop" }); });
     }
     setInterval(function () { send({ type: "ping" }); }, 25000);
     document.addEventListener("visibilitychange", function () {

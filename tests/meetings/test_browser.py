@@ -47,6 +47,7 @@ def test_presenter_turns_pages_and_follower_follows(live_asgi, browser, meeting,
     follower.wait_for_selector("#viewer[data-connected='1']")
 
     presenter.click("#present-btn")
+    presenter.wait_for_selector("#viewer[data-live-page='1']")
     follower.wait_for_selector("#viewer[data-live-page='1']")
     presenter.locator("#page-wrap").focus()
     presenter.keyboard.press("ArrowRight")
