@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -53,16 +52,16 @@ def inner_ours(paths: list[str], out: str) -> None:
 
 
 def run_child(cmd: list[str]) -> tuple[float, int, str]:
+    """Run under /usr/bin/time: a child forked from this (large) process would inherit its peak RSS."""
+    timer = shutil.which("time") or "/usr/bin/time"
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(BASE))
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([timer, "-f", "MAXRSS_KB=%M", *cmd], capture_output=True, cwd=str(BASE))
     wall = time.perf_counter() - started
-    out = proc.stdout.read().decode()
-    err = proc.stderr.read().decode()
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.decode()
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed: {err[-2000:]}")
-    return wall, usage.ru_maxrss * 1024, out
+    rss_kb = int(err.rsplit("MAXRSS_KB=", 1)[1].split()[0])
+    return wall, rss_kb * 1024, proc.stdout.decode()
 
 
 def main() -> None:
