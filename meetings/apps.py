@@ -19,3 +19,4 @@ class MeetingsConfig(AppConfig):
         registry.register_feed_source("meetings", feeds.personal_events)
         registry.register_demo("meetings", demo.load, order=40)
         registry.register_periodic("meetings.notify_due_materials", tasks.notify_due_materials_task, 300)
+        registry.register_periodic("meetings.cleanup_stale_uploads", tasks.cleanup_stale_uploads_task, 3600)

@@ -60,8 +60,10 @@ REFUSAL_REASONS = {
 
 
 def refusal_message(code: str) -> str:
-    msg = REFUSAL_REASONS.get(code, REFUSAL_REASONS["broken"])
-    return str(msg) % {"limit": pdfjobs.max_upload_bytes() // (1024 * 1024)} if "%(limit)s" in str(msg) else str(msg)
+    """The translated reason for a refused upload code (unknown codes read as "damaged")."""
+    if code == "too_big":
+        return str(REFUSAL_REASONS["too_big"]) % {"limit": pdfjobs.max_upload_bytes() // (1024 * 1024)}
+    return str(REFUSAL_REASONS.get(code, REFUSAL_REASONS["broken"]))
 
 
 def _require_manager(actor, meeting: Meeting) -> None:
@@ -512,6 +514,17 @@ def _store_minutes(upload: Upload, tmp: Path, result) -> Minutes:
     log_event(actor=upload.uploaded_by, action="meetings.minutes.upload", obj=meeting,
               details={"pages": result.pages})
     return minutes
+
+
+def cleanup_stale_uploads(*, older_than: datetime.timedelta = datetime.timedelta(hours=2)) -> int:
+    """Refuse uploads a dead task worker left queued or processing, and delete their temporary files."""
+    cutoff = timezone.now() - older_than
+    stale = list(Upload.objects.filter(status__in=[Upload.Status.QUEUED, Upload.Status.PROCESSING],
+                                       created_at__lt=cutoff).select_related("meeting", "uploaded_by"))
+    for upload in stale:
+        tmp = _media_root() / upload.tmp_path if upload.tmp_path else None
+        _refuse(upload, "timeout", tmp, tmp.with_suffix(".r") if tmp else None)
+    return len(stale)
 
 
 def render_pages(*, version: MaterialVersion, pages: list[int], batch: int = 24) -> int:

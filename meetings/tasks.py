@@ -17,3 +17,10 @@ def notify_due_materials_task() -> int:
     from meetings.services import notify_due_materials
 
     return notify_due_materials()
+
+
+@task()
+def cleanup_stale_uploads_task() -> int:
+    from meetings.services import cleanup_stale_uploads
+
+    return cleanup_stale_uploads()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from meetings import selectors, services
 from meetings.forms import AgendaItemForm, AttendeeForm, MaterialForm, MeetingForm, UploadForm
-from meetings.models import AgendaItem, Attendee, Meeting, Upload
+from meetings.models import AgendaItem, Attendee, Meeting, Minutes, Upload
 from workstyle.errors import DomainError
 from workstyle.models import OrgUnit, User
 from workstyle.selectors.org import profile_of
@@ -71,7 +71,7 @@ def detail(request, meeting_id: int):
     manage = selectors.can_manage(request.user, meeting)
     reason = selectors.materials_access_reason(request.user, meeting)
     items = selectors.agenda(meeting, only_published=not manage)
-    minutes = getattr(meeting, "minutes", None) if hasattr(meeting, "minutes") else None
+    minutes = Minutes.objects.filter(meeting=meeting).first()
     uploads = list(meeting.uploads.filter(status__in=[Upload.Status.QUEUED, Upload.Status.PROCESSING,
                                                       Upload.Status.REFUSED]).order_by("-id")[:10]) if manage else []
     for up in uploads:

@@ -151,3 +151,23 @@ def test_with_the_database_queue_the_server_answers_while_a_hostile_pdf_is_check
         assert http.get("/healthz").status_code == 200
         assert MaterialVersion.objects.filter(material=meeting.material).count() == 1
         assert not list((media_root / "meetings" / "tmp").glob("*"))
+
+
+def test_stale_uploads_are_refused_and_cleaned(meeting, personas, media_root):
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings import services
+
+    tmp = media_root / "meetings" / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "left.pdf").write_bytes(b"%PDF-1.7 left behind")
+    up = Upload.objects.create(meeting=meeting, material=meeting.material, filename="left.pdf",
+                               tmp_path="meetings/tmp/left.pdf", status=Upload.Status.PROCESSING,
+                               uploaded_by=personas.suzuki,
+                               created_at=timezone.now() - datetime.timedelta(hours=3))
+    assert services.cleanup_stale_uploads() == 1
+    up.refresh_from_db()
+    assert up.status == Upload.Status.REFUSED and not (tmp / "left.pdf").exists()
+    assert services.cleanup_stale_uploads() == 0
