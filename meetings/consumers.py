@@ -38,7 +38,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 from django.utils import timezone
 
-from meetings.live import LAYER_ALIAS, group_name
+from meetings.live import LAYER_ALIAS, ensure_layer, group_name
 from workstyle.errors import DomainError
 
 STALE_AFTER = datetime.timedelta(seconds=90)
@@ -103,6 +103,10 @@ def _command(user, meeting_id: int, content: dict) -> dict:
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     channel_layer_alias = LAYER_ALIAS
+
+    async def __call__(self, scope, receive, send):
+        ensure_layer()  # the alias survives tests that replace CHANNEL_LAYERS
+        return await super().__call__(scope, receive, send)
 
     async def connect(self):
         user = self.scope.get("user")

@@ -669,8 +669,9 @@ def _broadcast(meeting_id: int) -> None:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
-    from meetings.live import LAYER_ALIAS, group_name
+    from meetings.live import LAYER_ALIAS, ensure_layer, group_name
 
+    ensure_layer()
     meeting = Meeting.objects.select_related("live_version", "presenter__staff").get(pk=meeting_id)
     layer = get_channel_layer(LAYER_ALIAS)
     if layer is not None:

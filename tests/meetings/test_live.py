@@ -138,3 +138,21 @@ async def test_websocket_access_matrix(meeting, personas):
         else:
             assert code == 4404
         await comm.disconnect()
+
+
+async def test_ending_the_meeting_stops_the_presentation_for_followers(meeting, personas):
+    from meetings import services
+
+    version = await sync_to_async(lambda: MaterialVersion.objects.get(material=meeting.material))()
+    presenter, _, _ = await connect(personas.suzuki, meeting)
+    follower, _, _ = await connect(personas.sato, meeting)
+    await receive_type(follower, "state")
+    await presenter.send_json_to({"type": "goto", "version": version.pk, "page": 2})
+    assert (await receive_type(follower, "state"))["presenting"]
+    m = await sync_to_async(Meeting.objects.get)(pk=meeting.pk)
+    await sync_to_async(services.change_status)(actor=personas.suzuki, meeting=m, to="in_progress")
+    await sync_to_async(services.change_status)(actor=personas.suzuki, meeting=m, to="ended")
+    state = await receive_type(follower, "state")
+    assert state["presenting"] is False
+    await presenter.disconnect()
+    await follower.disconnect()
