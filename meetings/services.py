@@ -278,6 +278,7 @@ def change_status(*, actor: User, meeting: Meeting, to: str) -> Meeting:
     if to == Meeting.Status.ENDED:
         meeting.live_version = None
         meeting.presenter = None
+        meeting.live_seq += 1
     meeting.save()
     log_event(actor=actor, action=f"meetings.meeting.{to}", obj=meeting, details={"from": old})
     recipients = list(selectors.attendee_users(meeting))
