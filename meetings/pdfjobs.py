@@ -47,11 +47,15 @@ class WorkerResult:
     seconds: float = 0.0
 
 
+def _limit_values() -> tuple[int, int]:
+    return (int(getattr(settings, "MEETINGS_WORKER_MEMORY", 1536 * 1024 * 1024)),
+            int(getattr(settings, "MEETINGS_WORKER_CPU_SECONDS", 100)))
+
+
 def _limits():
     import resource
 
-    mem = int(getattr(settings, "MEETINGS_WORKER_MEMORY", 1536 * 1024 * 1024))
-    cpu = int(getattr(settings, "MEETINGS_WORKER_CPU_SECONDS", 100))
+    mem, cpu = _limit_values()
 
     def apply():  # runs in the child between fork and exec
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
@@ -77,7 +81,8 @@ def run_worker(
     timeout = float(timeout or getattr(settings, "MEETINGS_WORKER_TIMEOUT", 120))
     sizes = ",".join(f"{k}={v}" for k, v in getattr(settings, "MEETINGS_RENDER_SIZES", RENDER_SIZES).items())
     cmd = [sys.executable, "-m", "meetings.pdfworker", path, "--sizes", sizes,
-           "--max-pages", str(getattr(settings, "MEETINGS_MAX_PAGES", 2000)), "--format", render_format()]
+           "--max-pages", str(getattr(settings, "MEETINGS_MAX_PAGES", 2000)), "--format", render_format(),
+           "--mem", str(_limit_values()[0]), "--cpu", str(_limit_values()[1])]
     if outdir:
         cmd += ["--outdir", outdir]
     if pages:

@@ -153,6 +153,18 @@ def render(path: str, outdir: str, sizes: dict[str, int], pages: list[int] | Non
     return renders, None
 
 
+def _self_limit(mem: int, cpu: int) -> None:
+    """Lower (never raise) this process's limits before any untrusted byte is parsed."""
+    import resource
+
+    for which, value in ((resource.RLIMIT_AS, mem), (resource.RLIMIT_CPU, cpu)):
+        if value <= 0:
+            continue
+        soft, hard = resource.getrlimit(which)
+        limit = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (limit, hard))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("path")
@@ -163,7 +175,10 @@ def main(argv=None) -> int:
     ap.add_argument("--format", default="webp", choices=["webp", "png"])
     ap.add_argument("--no-text", action="store_true")
     ap.add_argument("--render-only", action="store_true")
+    ap.add_argument("--mem", type=int, default=0, help="RLIMIT_AS in bytes (again, in case preexec was skipped)")
+    ap.add_argument("--cpu", type=int, default=0, help="RLIMIT_CPU in seconds")
     args = ap.parse_args(argv)
+    _self_limit(args.mem, args.cpu)
     sys.setrecursionlimit(3000)
     if args.render_only:
         result = {"ok": True}

@@ -171,3 +171,14 @@ def test_stale_uploads_are_refused_and_cleaned(meeting, personas, media_root):
     up.refresh_from_db()
     assert up.status == Upload.Status.REFUSED and not (tmp / "left.pdf").exists()
     assert services.cleanup_stale_uploads() == 0
+
+
+def test_child_memory_limit_refuses(settings, tmp_path):
+    """With a tiny address-space limit the child dies or fails; the parent reports a refusal, never raises."""
+    from meetings import pdfjobs
+
+    settings.MEETINGS_WORKER_MEMORY = 64 * 1024 * 1024
+    path = tmp_path / "ok.pdf"
+    path.write_bytes(pdfs.make_pdf(2))
+    result = pdfjobs.run_worker(str(path), outdir=str(tmp_path / "r"))
+    assert not result.ok and result.code in ("limit", "broken")
