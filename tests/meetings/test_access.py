@@ -157,3 +157,27 @@ def test_co_organiser_gets_organiser_rights(meeting, personas, client_for):
     assert client_for(personas.sato).post(f"/meetings/{meeting.pk}/organisers/",
                                           {"employee_number": "charlie"}).status_code == 404
     assert not meeting.organisers.filter(pk=personas.charlie.pk).exists()
+
+
+def test_detail_and_viewer_query_counts_do_not_grow(meeting, personas, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.meetings.pdfs import make_pdf
+
+    c = client_for(personas.suzuki)
+
+    def counts():
+        with CaptureQueriesContext(connection) as detail:
+            assert c.get(f"/meetings/{meeting.pk}/").status_code == 200
+        with CaptureQueriesContext(connection) as viewer:
+            assert c.get(f"/meetings/materials/{meeting.material.pk}/").status_code == 200
+        return len(detail), len(viewer)
+
+    before = counts()
+    for i in range(4):
+        item = services.add_agenda_item(actor=personas.suzuki, meeting=meeting, title=f"議題{i}")
+        mat = services.add_material(actor=personas.suzuki, item=item, title=f"資料{i}")
+        services.store_trusted_version(actor=personas.suzuki, material=mat, data=make_pdf(1), filename="a.pdf")
+        services.add_attendee(actor=personas.suzuki, meeting=meeting, guest_name=f"来賓{i}")
+    assert counts() == before
