@@ -5,8 +5,11 @@ every socket of a meeting joins the group ``meeting.<id>`` of the channel layer 
 pub/sub when REDIS_URL is set, see ``meetings.live``), so the presenter and the followers may be
 connected to different server processes.
 
-Authorization in connect(): the session user must see the meeting (else closed with 4404) and may still
-open its materials (else 4403). Other origins are refused by ``AllowedHostsOriginValidator``.
+Authorization in connect(): no session → closed with 4401; a user who may not see the meeting → 4404;
+a user who may no longer open its materials (confidential meeting past its access end date, or a
+cancelled meeting) → 4403. Other origins are refused by ``AllowedHostsOriginValidator``. The client
+does not reconnect after a 44xx close; after any other close it reconnects with back-off and on
+``visibilitychange`` (a tablet waking up), and receives the whole state at once.
 
 Message schema (JSON text frames)
 
