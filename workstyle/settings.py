@@ -135,7 +135,13 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "workstyle")},
-        }
+        },
+        # Meeting page sync fans one message out to every follower: Redis pub/sub is several times faster
+        # for that than the list-based core layer (see benchmarks/page_sync.py).
+        "meetings": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "workstyle") + ".meetings"},
+        },
     }
     CACHES = {
         "default": {
@@ -145,7 +151,10 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+        "meetings": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "workstyle"}}
 
 # Background tasks: the database queue, or run immediately.

@@ -90,7 +90,9 @@ def test_non_working_days_are_refused(personas, desks, day, needle):
     b = desks[0].floor.building
     b.max_days_ahead = 60
     b.save()
-    with pytest.raises(DomainError, match=needle):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(DomainError, match=needle):
         book(personas.sato, desks[0], day=day)
 
 
