@@ -20,3 +20,9 @@ def test_japanese_catalog_is_complete(app):
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not missing, f"untranslated in {app}: {missing[:10]}"
     assert not fuzzy, f"fuzzy in {app}: {fuzzy[:10]}"
+
+
+def test_our_translations_win_over_libraries(personas, client_for):
+    """allauth's catalogue translates "Current" differently; ours must take precedence on our pages."""
+    body = client_for(personas.watanabe).get("/dashboard/").content.decode()
+    assert "<dt>現在値</dt>" in body

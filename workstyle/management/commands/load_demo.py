@@ -22,13 +22,17 @@ class Command(BaseCommand):
 
             print_accounts(self.stdout)
             return
+        from django.test.utils import override_settings
+
         only = set(opts["only"].split(",")) if opts.get("only") else None
-        for key, fn in registry.demo_loaders():
-            if only and key not in only:
-                continue
-            start = time.monotonic()
-            fn(small=opts["small"], stdout=self.stdout)
-            self.stdout.write(f"  {key}: {time.monotonic() - start:.1f}s")
+        # Demo notifications and invitations are stored in-app but not e-mailed to the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for key, fn in registry.demo_loaders():
+                if only and key not in only:
+                    continue
+                start = time.monotonic()
+                fn(small=opts["small"], stdout=self.stdout)
+                self.stdout.write(f"  {key}: {time.monotonic() - start:.1f}s")
         from workstyle.demo import print_accounts
 
         print_accounts(self.stdout)
