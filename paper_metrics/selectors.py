@@ -346,11 +346,17 @@ def raw_jobs(user, batch: ImportBatch):
 
 
 def section_status(user) -> Report | None:
-    """The user's own section this fiscal year (home card)."""
+    """The user's own section this fiscal year (home card). Access is checked per user; the report itself
+    is the same for everyone who may see the section, so it is cached per section until the data changes."""
     profile = profile_of(user)
-    if profile is None:
+    if profile is None or not can_view_unit(user, profile.section):
         return None
-    return report(user, profile.section) if can_view_unit(user, profile.section) else None
+    key = f"paper_metrics:section_status:{profile.section_id}:{dates.today().isoformat()}:{data_version()}"
+    rep = cache.get(key)
+    if rep is None:
+        rep = report(user, profile.section)
+        cache.set(key, rep, timeout=600)
+    return rep
 
 
 def staff_sections_query(q: str):
