@@ -219,12 +219,13 @@ def certificate_pdf(award: Award) -> bytes:
     tier_ja, tier_en = tier_name_ja(award.tier), TIER_EN[tier]
     profile = getattr(award.user, "staff", None)
     romanised = romanize(profile.name_kana) if profile and profile.name_kana else ""
+    if not romanised.isascii():  # the kana reading was not in katakana
+        romanised = ""
     if jp:
         name = profile.name if profile else award.user.username
     else:
-        name = romanised or award.user.username
-        if not name.isascii():  # no font can draw it here: the employee number identifies the holder
-            name = f"No. {profile.employee_number}" if profile else award.user.username
+        # no font can draw Japanese here: without a romanised reading the employee number identifies the holder
+        name = romanised or (f"No. {profile.employee_number}" if profile else award.user.username)
         romanised = ""
     url = verify_url(award)
     W, H = 11.69, 8.27  # A4 landscape, inches; the axes use inches so circles stay round
@@ -253,7 +254,9 @@ def certificate_pdf(award: Award) -> bytes:
         text(cx, 6.2, "Certificate of Digital Transformation (DX) Talent", 14, color=NAVY)
         ax.plot([cx - 2.2, cx + 2.2], [6.0, 6.0], color=GOLD_LINE, lw=1.2)
         # Holder
-        text(cx, 5.15, f"{name}　殿" if jp else name, 34)
+        holder = f"{name}　殿" if jp else name
+        wide = sum(1 if c.isascii() else 2 for c in holder)  # half-width units; 34 pt fits about 26 of them
+        text(cx, 5.15, holder, 34 if wide <= 26 else max(16.0, 34 * 26 / wide))
         ax.plot([cx - 2.6, cx + 2.6], [5.02, 5.02], color=GREY, lw=0.6)
         who = " ・ ".join(p for p in [romanised, f"職員番号 {profile.employee_number}" if profile and jp else
                                       (f"Employee No. {profile.employee_number}" if profile else "")] if p)
@@ -279,10 +282,10 @@ def certificate_pdf(award: Award) -> bytes:
         dx = 2.85
         text(dx, 2.0, f"認定日　　{wareki(award.awarded_on)}" if jp else "", 12.5, ha="left")
         text(dx, 1.76, f"Awarded on {_date_en(award.awarded_on)}", 9.5, ha="left", color=GREY)
-        until_ja = wareki(award.valid_until) if award.valid_until else "期限なし"
-        until_en = _date_en(award.valid_until) if award.valid_until else "no expiry"
+        until_ja = wareki(award.valid_until) if award.valid_until else "なし"
+        until_en = f"Valid until {_date_en(award.valid_until)}" if award.valid_until else "No expiry date"
         text(dx, 1.38, f"有効期限　{until_ja}" if jp else "", 12.5, ha="left")
-        text(dx, 1.14, f"Valid until {until_en}", 9.5, ha="left", color=GREY)
+        text(dx, 1.14, until_en, 9.5, ha="left", color=GREY)
         # Issuer
         ix = 9.35
         text(ix, 2.05, "北九州市" if jp else "City of Kitakyushu", 20, ha="right", weight="bold")

@@ -112,10 +112,24 @@ def test_certificate_pdf_is_bilingual_with_the_japanese_name(personas, client_fo
 
 
 def test_silver_certificate_names_the_dx_office(silver_kato, personas):
-    flat = _squash(_text(credentials.certificate_pdf(silver_kato)))
-    assert _squash(personas.kato.staff.name) in flat and "シルバー" in flat
+    staff = personas.kato.staff
+    staff.name_kana = "カトウ ユウキ"
+    staff.save()
+    pdf = credentials.certificate_pdf(Award.objects.get(pk=silver_kato.pk))
+    text, flat = _text(pdf), _squash(_text(pdf))
+    assert _squash(staff.name) in flat and "シルバー" in flat and "Kato Yuki" in text  # romanised as English line
     assert "DX・AI戦略室" in flat and "人事部職員研修課" in flat
     assert "令和11年3月31日" in flat and "31March2029" in flat
+
+
+def test_without_a_japanese_font_the_certificate_is_english_with_the_romanised_name(silver_kato, personas,
+                                                                                     monkeypatch):
+    monkeypatch.setattr(fonts, "japanese_font_path", lambda: None)
+    staff = personas.kato.staff
+    staff.name_kana = "カトウ ユウキ"
+    staff.save()
+    text = _text(credentials.certificate_pdf(Award.objects.get(pk=silver_kato.pk)))
+    assert text.isascii() and "Kato Yuki" in text and "DX Talent Certificate" in text and "Silver tier" in text
 
 
 def test_wareki():
