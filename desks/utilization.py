@@ -15,6 +15,7 @@ Definitions (also written on the page):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import math
@@ -183,13 +184,13 @@ def compute(*, building: Building, floor: Floor | None = None, zone: Zone | None
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
 
 
+@contextlib.contextmanager
 def _quiet():
     import warnings
 
-    ctx = warnings.catch_warnings()
-    ctx.__enter__()
-    warnings.filterwarnings("ignore", message="Glyph .* missing")
-    return ctx
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing")
+        yield
 
 
 def heatmap_svg(u: Utilization, weekday_labels: list[str], half_labels: list[str], title: str) -> str:
@@ -198,24 +199,24 @@ def heatmap_svg(u: Utilization, weekday_labels: list[str], half_labels: list[str
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    plt.rcParams["font.family"] = ["Noto Sans CJK JP", "IPAexGothic", "DejaVu Sans"]
-    plt.rcParams["svg.fonttype"] = "none"
-    quiet = _quiet()
-    data = [[u.heatmap.get((wd, h), 0) * 100 for wd in range(5)] for h in ("am", "pm")]
-    fig, ax = plt.subplots(figsize=(6, 2.4))
-    im = ax.imshow(data, cmap="Blues", vmin=0, vmax=100, aspect="auto")
-    ax.set_xticks(range(5), weekday_labels)
-    ax.set_yticks(range(2), half_labels)
-    for i, row in enumerate(data):
-        for j, v in enumerate(row):
-            ax.text(j, i, f"{v:.0f}%", ha="center", va="center", color="black" if v < 60 else "white")
-    ax.set_title(title)
-    fig.colorbar(im, ax=ax, format="%d%%")
-    fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    plt.close(fig)
-    quiet.__exit__(None, None, None)
+    from workstyle import fonts
+
+    # Text stays text in the SVG (the browser draws it) but is measured with the Japanese font.
+    with matplotlib.rc_context(fonts.svg_rc()), _quiet():
+        data = [[u.heatmap.get((wd, h), 0) * 100 for wd in range(5)] for h in ("am", "pm")]
+        fig, ax = plt.subplots(figsize=(6, 2.4))
+        im = ax.imshow(data, cmap="Blues", vmin=0, vmax=100, aspect="auto")
+        ax.set_xticks(range(5), weekday_labels)
+        ax.set_yticks(range(2), half_labels)
+        for i, row in enumerate(data):
+            for j, v in enumerate(row):
+                ax.text(j, i, f"{v:.0f}%", ha="center", va="center", color="black" if v < 60 else "white")
+        ax.set_title(title)
+        fig.colorbar(im, ax=ax, format="%d%%")
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg")
+        plt.close(fig)
     return _strip_svg_header(buf.getvalue())
 
 
@@ -225,23 +226,23 @@ def trend_svg(u: Utilization, booked_label: str, occupied_label: str, title: str
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    plt.rcParams["font.family"] = ["Noto Sans CJK JP", "IPAexGothic", "DejaVu Sans"]
-    plt.rcParams["svg.fonttype"] = "none"
-    quiet = _quiet()
-    fig, ax = plt.subplots(figsize=(7, 2.8))
-    xs = [w["week"].strftime("%m/%d") for w in u.weekly]
-    ax.plot(xs, [w["booked_rate"] * 100 for w in u.weekly], marker="o", label=booked_label)
-    ax.plot(xs, [w["occupied_rate"] * 100 for w in u.weekly], marker="s", linestyle="--", label=occupied_label)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("%")
-    ax.set_title(title)
-    ax.legend(loc="upper left", fontsize="small")
-    ax.tick_params(axis="x", labelrotation=45, labelsize="small")
-    fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    plt.close(fig)
-    quiet.__exit__(None, None, None)
+    from workstyle import fonts
+
+    # Text stays text in the SVG (the browser draws it) but is measured with the Japanese font.
+    with matplotlib.rc_context(fonts.svg_rc()), _quiet():
+        fig, ax = plt.subplots(figsize=(7, 2.8))
+        xs = [w["week"].strftime("%m/%d") for w in u.weekly]
+        ax.plot(xs, [w["booked_rate"] * 100 for w in u.weekly], marker="o", label=booked_label)
+        ax.plot(xs, [w["occupied_rate"] * 100 for w in u.weekly], marker="s", linestyle="--", label=occupied_label)
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("%")
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize="small")
+        ax.tick_params(axis="x", labelrotation=45, labelsize="small")
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg")
+        plt.close(fig)
     return _strip_svg_header(buf.getvalue())
 
 

@@ -1,15 +1,14 @@
 """Building PDFs we trust (cover, stamp, binder): only from files that passed the child-process check.
 
-The cover and the stamp are drawn with matplotlib's PDF backend in a Japanese-capable font: the IPAex
-Gothic font shipped by the ``japanize-matplotlib`` package, else any font ``fc-list :lang=ja`` finds,
-else DejaVu Sans (Japanese then shows as boxes; the binder still builds). No font is ever downloaded.
+The cover and the stamp are drawn with matplotlib's PDF backend in a Japanese-capable font
+(``workstyle.fonts``: the IPAex Gothic font shipped by the ``japanize-matplotlib`` package, else a system
+font ``fc-match :lang=ja`` finds), else DejaVu Sans (Japanese then shows as boxes; the binder still builds). No font is ever downloaded.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import subprocess
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -28,36 +27,18 @@ from pypdf.generic import (  # noqa: E402
     NumberObject,
 )
 
+from workstyle import fonts  # noqa: E402
+
 A4_INCHES = (8.27, 11.69)
 STAMP_NAME = "/WsCopyStamp"
 
 
-@functools.cache
 def japanese_font_path() -> str | None:
-    import importlib.util
-    import os
-
-    spec = importlib.util.find_spec("japanize_matplotlib")
-    if spec and spec.submodule_search_locations:
-        candidate = os.path.join(spec.submodule_search_locations[0], "fonts", "ipaexg.ttf")
-        if os.path.exists(candidate):
-            return candidate
-    try:
-        out = subprocess.run(["fc-list", ":lang=ja", "file"], capture_output=True, text=True, timeout=5).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    for line in out.splitlines():
-        path = line.split(":")[0].strip()
-        if path.lower().endswith((".ttf", ".otf")):
-            return path
-    return None
+    return fonts.japanese_font_path()
 
 
 def _font(size: float, weight: str = "normal") -> FontProperties:
-    path = japanese_font_path()
-    if path:
-        return FontProperties(fname=path, size=size, weight=weight)
-    return FontProperties(family="DejaVu Sans", size=size, weight=weight)
+    return fonts.font_properties(size, weight)
 
 
 def _fig_pdf(fig: Figure) -> bytes:

@@ -11,22 +11,24 @@ matplotlib.use("Agg")
 from django.utils.translation import gettext as _  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from workstyle import fonts  # noqa: E402
+
 
 def trend_svg(points, proj) -> str:
-    matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: the browser draws Japanese with its fonts
-    fig = Figure(figsize=(8, 3.6))
-    ax = fig.add_subplot()
-    xs = [p.month_end for p in points]
-    ax.plot(xs, [p.bronze for p in points], marker="o", color="#8c5a2b", label=_("Bronze or higher"))
-    ax.plot(xs, [p.silver_gold for p in points], marker="s", color="#1d4e89", label=_("Silver or gold"))
-    ax.axhline(proj.target, color="#b91c1c", linestyle="--", label=_("Target: %(n)s") % {"n": proj.target})
-    ax.set_ylabel(_("Staff"))
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8)
-    fig.autofmt_xdate()
-    buf = io.StringIO()
-    with warnings.catch_warnings():  # text stays text in the SVG; the browser's fonts draw Japanese
+    # Text stays text in the SVG (the browser draws Japanese with its fonts), measured with the Japanese font.
+    with matplotlib.rc_context(fonts.svg_rc()), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing")
+        fig = Figure(figsize=(8, 3.6))
+        ax = fig.add_subplot()
+        xs = [p.month_end for p in points]
+        ax.plot(xs, [p.bronze for p in points], marker="o", color="#8c5a2b", label=_("Bronze or higher"))
+        ax.plot(xs, [p.silver_gold for p in points], marker="s", color="#1d4e89", label=_("Silver or gold"))
+        ax.axhline(proj.target, color="#b91c1c", linestyle="--", label=_("Target: %(n)s") % {"n": proj.target})
+        ax.set_ylabel(_("Staff"))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8)
+        fig.autofmt_xdate()
+        buf = io.StringIO()
         fig.tight_layout()
         fig.savefig(buf, format="svg")
     svg = buf.getvalue()
