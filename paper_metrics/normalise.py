@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.utils.translation import gettext as _
 
 from paper_metrics.conversion import a4_sheets_array, normalise_size
 from paper_metrics.models import Printer, SectionCodeMap
-from paper_metrics.parsers import ParseState
+from paper_metrics.parsers import Chunk, ParseState
 from workstyle.models import OrgUnit, StaffProfile
 
 TZ_NAME = "Asia/Tokyo"
@@ -73,8 +75,51 @@ def _parse_times(s: pd.Series, fmt: str | None) -> pd.Series:
 
 
 @dataclass
+class Jobs:
+    """Valid job rows as columns, ready to store: numpy arrays and arrow string arrays."""
+
+    line: np.ndarray  # int64
+    printed_at: np.ndarray  # datetime64[s], local time (Asia/Tokyo)
+    month: np.ndarray  # datetime64[D], first day of the month
+    user_name: pa.Array
+    section: np.ndarray  # float64, NaN when unmapped
+    printer: pa.Array
+    document: pa.Array
+    pages: np.ndarray  # int64
+    copies: np.ndarray  # int64
+    duplex: np.ndarray  # bool
+    color: np.ndarray  # bool
+    paper_size: pa.Array
+    sheets: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> Jobs:
+        def text(col):
+            return pa.array(frame[col].to_numpy(dtype=object), type=pa.string())
+
+        return cls(
+            line=frame["line"].to_numpy(dtype=np.int64),
+            printed_at=frame["printed_at"].to_numpy(dtype="datetime64[s]"),
+            month=frame["month"].to_numpy(dtype="datetime64[D]"),
+            user_name=text("user_name"),
+            section=frame["section_id"].astype("float64").to_numpy(dtype=float, na_value=np.nan),
+            printer=text("printer"),
+            document=text("document"),
+            pages=frame["pages"].to_numpy(dtype=np.int64),
+            copies=frame["copies"].to_numpy(dtype=np.int64),
+            duplex=frame["duplex"].to_numpy(dtype=bool),
+            color=frame["color"].to_numpy(dtype=bool),
+            paper_size=text("paper_size"),
+            sheets=frame["sheets"].to_numpy(dtype=float),
+        )
+
+
+@dataclass
 class Normalised:
-    frame: pd.DataFrame  # valid rows, storage columns
+    jobs: Jobs  # valid rows, storage columns
     unmapped: list[tuple[int, str]]  # the first 5,000
     unmapped_count: int
     unknown_sizes: dict[str, int]
@@ -166,4 +211,135 @@ def normalise(df: pd.DataFrame, *, state: ParseState, lookup: Lookup, factors: d
         "sheets": sheets.astype(float),
     })
     frame.loc[unmapped_mask, "section_id"] = pd.NA
-    return Normalised(frame=frame, unmapped=unmapped, unmapped_count=int(unmapped_mask.sum()), unknown_sizes={str(k): int(v) for k, v in unknown.items()})
+    return Normalised(jobs=Jobs.from_frame(frame), unmapped=unmapped, unmapped_count=int(unmapped_mask.sum()), unknown_sizes={str(k): int(v) for k, v in unknown.items()})
+
+
+
+# -- the fast path ---------------------------------------------------------------------------------------------
+
+_TIME_RE = r"^[0-9]{4}[-/][0-9]{2}[-/][0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+_COUNT_RE = r"^[0-9]{1,9}$"
+_CACHE_LIMIT = 200_000
+
+
+@dataclass
+class FastCache:
+    """Per-import memo of the per-value work (user, printer, document, size): logs repeat values a lot."""
+
+    users: dict[str, tuple[str, float]] = field(default_factory=dict)
+    departments: dict[str, float] = field(default_factory=dict)
+    printers: dict[str, tuple[str, float]] = field(default_factory=dict)
+    documents: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, str] = field(default_factory=dict)
+
+
+def _per_value(arr: pa.Array, memo: dict, fn, limit: int = _CACHE_LIMIT) -> tuple[list, np.ndarray]:
+    """(results for the distinct values, row → distinct index); ``fn`` runs once per value per import."""
+    enc = pc.dictionary_encode(arr)
+    values = enc.dictionary.to_pylist()
+    if len(memo) > limit:
+        memo.clear()
+    out = []
+    for v in values:
+        r = memo.get(v)
+        if r is None:
+            r = memo[v] = fn(v)
+        out.append(r)
+    return out, enc.indices.to_numpy(zero_copy_only=False)
+
+
+def _all_match(arr: pa.Array, pattern: str) -> bool:
+    return bool(pc.all(pc.match_substring_regex(arr, pattern)).as_py())
+
+
+def normalise_fast(chunk: Chunk, *, lookup: Lookup, factors: dict[str, float], time_format: str | None,
+                   cache: FastCache) -> Normalised | None:
+    """The vectorised path for well-formed chunks: gives exactly what ``normalise(chunk.frame())`` gives, or
+    None when any value needs the exact path (a bad or unusual time, count or sheets value, a time format)."""
+    n = len(chunk)
+    if time_format or n == 0:
+        return None
+    cols = chunk.cols
+
+    def col(key):
+        return cols[key] if key in cols else pa.repeat(pa.scalar("", pa.string()), n)
+
+    if "sheets" in cols and not bool(pc.all(pc.equal(cols["sheets"], "")).as_py()):
+        return None
+    # times: only the canonical form, which both parsers read alike; anything else takes the exact path
+    time_raw = col("time")
+    if not _all_match(time_raw, _TIME_RE):
+        return None
+    try:
+        ts = pc.cast(pc.replace_substring(time_raw, "/", "-"), pa.timestamp("s"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    naive = ts.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+    years = naive.astype("datetime64[Y]").astype(np.int64) + 1970
+    if not ((years >= 2000) & (years <= 2100)).all():
+        return None
+    # counts: plain digits (pages ≥ 0; copies ≥ 1 or empty = 1)
+    pages_raw = col("pages")
+    if not _all_match(pages_raw, _COUNT_RE):
+        return None
+    pages = pc.cast(pages_raw, pa.int64()).to_numpy()
+    copies_raw = col("copies")
+    empty_copies = pc.equal(copies_raw, "")
+    copies_txt = pc.if_else(empty_copies, "1", copies_raw)
+    if not _all_match(copies_txt, _COUNT_RE):
+        return None
+    copies = pc.cast(copies_txt, pa.int64()).to_numpy()
+    if (copies < 1).any():
+        return None
+
+    size_u, size_i = _per_value(col("paper_size"), cache.sizes, normalise_size)
+    factor_u = np.array([factors.get(sz, 1.0) for sz in size_u], dtype=float)
+    factor = factor_u[size_i]
+    counts = np.bincount(size_i, minlength=len(size_u))
+    unknown: dict[str, int] = {}
+    for sz, c in zip(size_u, counts, strict=True):
+        if sz not in factors and c:
+            unknown[sz] = unknown.get(sz, 0) + int(c)
+    duplex = chunk.duplex
+    sheets = a4_sheets_array(pages, copies, duplex, factor).astype(float)
+
+    def user_fn(v):
+        return (v.strip()[:150], float(lookup.users.get(user_key(v), np.nan)))
+
+    user_u, user_i = _per_value(col("user"), cache.users, user_fn)
+    user_names = pa.array([u[0] for u in user_u], type=pa.string())
+    section = np.array([u[1] for u in user_u], dtype=float)[user_i]
+    if "department" in cols and bool(pc.any(pc.not_equal(cols["department"], "")).as_py()):
+        dept_u, dept_i = _per_value(cols["department"], cache.departments,
+                                    lambda v: float(lookup.departments.get(v.strip().lower(), np.nan)))
+        section = np.where(np.isnan(section), np.array(dept_u, dtype=float)[dept_i], section)
+
+    def printer_fn(v):
+        return (v.strip()[:200], float(lookup.printers.get(printer_key(v), np.nan)))
+
+    prn_u, prn_i = _per_value(col("printer"), cache.printers, printer_fn)
+    printer_names = pa.array([p[0] for p in prn_u], type=pa.string())
+    section = np.where(np.isnan(section), np.array([p[1] for p in prn_u], dtype=float)[prn_i], section)
+    doc_u, doc_i = _per_value(col("document"), cache.documents, lambda v: v.strip()[:500])
+
+    unmapped_mask = np.isnan(section)
+    unmapped = []
+    for i in np.flatnonzero(unmapped_mask)[:5000]:
+        unmapped.append((int(chunk.line[i]), _("user %(user)r and printer %(printer)r are not mapped to a section")
+                         % {"user": user_u[user_i[i]][0][:40], "printer": prn_u[prn_i[i]][0][:60]}))
+    jobs = Jobs(
+        line=chunk.line.astype(np.int64),
+        printed_at=naive,
+        month=naive.astype("datetime64[M]").astype("datetime64[D]"),
+        user_name=user_names.take(pa.array(user_i)),
+        section=section,
+        printer=printer_names.take(pa.array(prn_i)),
+        document=pa.array(doc_u, type=pa.string()).take(pa.array(doc_i)),
+        pages=pages,
+        copies=copies,
+        duplex=duplex,
+        color=chunk.color,
+        paper_size=pa.array(size_u, type=pa.string()).take(pa.array(size_i)),
+        sheets=sheets,
+    )
+    return Normalised(jobs=jobs, unmapped=unmapped, unmapped_count=int(unmapped_mask.sum()), unknown_sizes=unknown)

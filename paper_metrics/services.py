@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import io
+import queue
+import threading
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -29,8 +33,8 @@ from paper_metrics.models import (
     PrintJob,
     SectionCodeMap,
 )
-from paper_metrics.normalise import Lookup, normalise
-from paper_metrics.parsers import FORMATS, FileInput, ParseState, parse
+from paper_metrics.normalise import FastCache, Jobs, Lookup, normalise, normalise_fast
+from paper_metrics.parsers import FORMATS, Chunk, FileInput, ParseState, parse
 from workstyle.csvfiles import read_csv
 from workstyle.errors import DomainError, ImportRejected, PermissionDenied
 from workstyle.models import OrgUnit, Role
@@ -94,38 +98,122 @@ def _create_batch(**kwargs) -> ImportBatch:
 
 # -- storing raw rows ----------------------------------------------------------------------------------------
 
-def _copy_jobs(batch_id: int, frame: pd.DataFrame) -> None:
-    """PostgreSQL: COPY … FROM STDIN (CSV) through psycopg 3, on the transaction's connection."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+_PG_EPOCH_US = np.datetime64("2000-01-01T00:00:00", "us")
+_PG_EPOCH_DAY = np.datetime64("2000-01-01", "D")
+_TOKYO_OFFSET_US = 9 * 3600 * 1_000_000  # Asia/Tokyo has had no daylight saving time since 1951
+# COPY BINARY: the fixed-width part of each tuple (field count, then length + value per field, big-endian)
+_FIXED = np.dtype([
+    ("nfields", ">i2"),
+    ("l_batch", ">i4"), ("batch_id", ">i8"), ("l_line", ">i4"), ("line", ">i4"),
+    ("l_printed", ">i4"), ("printed_at", ">i8"), ("l_month", ">i4"), ("month", ">i4"),
+    ("l_pages", ">i4"), ("pages", ">i4"), ("l_copies", ">i4"), ("copies", ">i4"),
+    ("l_duplex", ">i4"), ("duplex", "u1"), ("l_color", ">i4"), ("color", "u1"),
+    ("l_sheets", ">i4"), ("sheets", ">f8"),
+])
+_BINARY_COLUMNS = ["batch_id", "line", "printed_at", "month", "pages", "copies", "duplex", "color", "sheets",
+                   "section_id", "user_name", "printer", "document", "paper_size"]
+_NULL_FIELD = b"\xff\xff\xff\xff"
 
-    n = len(frame)
-    printed = np.datetime_as_string(frame["printed_at"].to_numpy(dtype="datetime64[s]"), unit="s")
-    table = pa.table({
-        "batch_id": pa.array(np.full(n, batch_id, dtype=np.int64)),
-        "line": pa.array(frame["line"].to_numpy(dtype=np.int64)),
-        "printed_at": pa.array(np.char.add(printed.astype(str), "+09:00")),
-        "month": pa.array(frame["month"].to_numpy(dtype="datetime64[D]")),
-        "user_name": pa.array(frame["user_name"].to_numpy(dtype=object), type=pa.string()),
-        "section_id": pa.array(frame["section_id"].astype("float64").to_numpy(), mask=frame["section_id"].isna().to_numpy(),
-                               type=pa.float64()).cast(pa.int64()),
-        "printer": pa.array(frame["printer"].to_numpy(dtype=object), type=pa.string()),
-        "document": pa.array(frame["document"].to_numpy(dtype=object), type=pa.string()),
-        "pages": pa.array(frame["pages"].to_numpy(dtype=np.int64)),
-        "copies": pa.array(frame["copies"].to_numpy(dtype=np.int64)),
-        "duplex": pa.array(frame["duplex"].to_numpy(dtype=bool)),
-        "color": pa.array(frame["color"].to_numpy(dtype=bool)),
-        "paper_size": pa.array(frame["paper_size"].to_numpy(dtype=object), type=pa.string()),
-        "sheets": pa.array(frame["sheets"].to_numpy(dtype=float)),
-    })
-    buf = io.BytesIO()
-    pacsv.write_csv(table, buf, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-    raw = connection.connection  # the psycopg connection of this transaction
-    sql = f"COPY {PrintJob._meta.db_table} ({', '.join(JOB_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
-    with raw.cursor() as cur, cur.copy(sql) as copy:
-        view = buf.getbuffer()
-        for start in range(0, len(view), 1 << 20):
-            copy.write(view[start:start + (1 << 20)])
+
+def _fixed_binary(values: np.ndarray, width: int) -> pa.Array:
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(values), [None, pa.py_buffer(values)]).cast(pa.binary())
+
+
+def _binary_rows(batch_id: int, jobs: Jobs) -> memoryview:
+    """The tuples of a COPY … (FORMAT binary) stream for ``jobs``, built column-wise (no Python per row)."""
+    n = len(jobs)
+    fixed = np.empty(n, dtype=_FIXED)
+    fixed["nfields"] = len(_BINARY_COLUMNS)
+    for name, width in (("l_batch", 8), ("l_line", 4), ("l_printed", 8), ("l_month", 4), ("l_pages", 4),
+                        ("l_copies", 4), ("l_duplex", 1), ("l_color", 1), ("l_sheets", 8)):
+        fixed[name] = width
+    fixed["batch_id"] = batch_id
+    fixed["line"] = jobs.line
+    fixed["printed_at"] = (jobs.printed_at.astype("datetime64[us]") - _PG_EPOCH_US).astype(np.int64) - _TOKYO_OFFSET_US
+    fixed["month"] = (jobs.month.astype("datetime64[D]") - _PG_EPOCH_DAY).astype(np.int64)
+    fixed["pages"] = jobs.pages
+    fixed["copies"] = jobs.copies
+    fixed["duplex"] = jobs.duplex
+    fixed["color"] = jobs.color
+    fixed["sheets"] = jobs.sheets
+    section = np.empty(n, dtype=[("len", ">i4"), ("value", ">i8")])
+    section["len"] = 8
+    section["value"] = np.nan_to_num(jobs.section, nan=0).astype(np.int64)
+    section_field = _fixed_binary(section, 12)
+    unmapped = np.isnan(jobs.section)
+    if unmapped.any():
+        section_field = pc.if_else(pa.array(unmapped), pa.scalar(_NULL_FIELD, pa.binary()), section_field)
+    parts = [_fixed_binary(fixed, _FIXED.itemsize), section_field]
+    for arr in (jobs.user_name, jobs.printer, jobs.document, jobs.paper_size):
+        data = pc.cast(arr, pa.binary())
+        lengths = pc.binary_length(data).to_numpy(zero_copy_only=False).astype(">i4")
+        parts += [_fixed_binary(lengths, 4), data]
+    rows = pc.binary_join_element_wise(*parts, b"")
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=n + 1, offset=rows.offset * 4)
+    return memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
+
+
+class _CopySink:
+    """One COPY … FROM STDIN (FORMAT binary) for the whole import, fed by a writer thread, so that the
+    database stores chunk N while this process parses chunk N + 1 (on the transaction's connection)."""
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self):
+        qn = connection.ops.quote_name
+        sql = (f"COPY {qn(PrintJob._meta.db_table)} ({', '.join(qn(c) for c in _BINARY_COLUMNS)}) "
+               "FROM STDIN WITH (FORMAT binary)")
+        self._cursor = connection.connection.cursor()
+        self._copy_cm = self._cursor.copy(sql)
+        self._copy = self._copy_cm.__enter__()
+        self._copy.write(b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8)  # signature, flags, no header extension
+        self._thread = threading.Thread(target=self._run, name="paper-copy", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._copy.write(data)
+                except BaseException as exc:  # noqa: BLE001 — handed to the importing thread
+                    self._error = exc
+
+    def write(self, data) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(data)
+
+    def __exit__(self, exc_type, exc, tb):
+        self._queue.put(None)
+        self._thread.join()
+        try:
+            if exc is None and self._error is None:
+                self._copy.write(b"\xff\xff")  # end of tuples
+            failure = exc or self._error
+            self._copy_cm.__exit__(type(failure) if failure else None, failure, None)
+        finally:
+            self._cursor.close()
+        if exc is None and self._error is not None:
+            raise self._error
+        return False
+
+
+_sink = threading.local()
+
+
+def _copy_jobs(batch_id: int, jobs: Jobs) -> None:
+    """PostgreSQL: binary COPY rows, through the import's open COPY when there is one."""
+    data = _binary_rows(batch_id, jobs)
+    sink = getattr(_sink, "current", None)
+    if sink is not None:
+        sink.write(data)
+        return
+    with _CopySink() as one:
+        one.write(data)
 
 
 def _insert_rows(model, cols: list[str], rows) -> None:
@@ -148,27 +236,27 @@ def _insert_rows(model, cols: list[str], rows) -> None:
             cur.executemany(sql, rows[start:start + 5000])
 
 
-def _bulk_jobs(batch_id: int, frame: pd.DataFrame) -> None:
+def _bulk_jobs(batch_id: int, jobs: Jobs) -> None:
     ops = connection.ops
     tz = timezone.get_current_timezone()
-    printed = [ops.adapt_datetimefield_value(t.to_pydatetime().replace(tzinfo=tz)) for t in pd.to_datetime(frame["printed_at"])]
-    months = {m: ops.adapt_datefield_value(pd.Timestamp(m).date()) for m in pd.unique(frame["month"])}
-    sections = [None if pd.isna(v) else int(v) for v in frame["section_id"]]
+    printed = [ops.adapt_datetimefield_value(t.replace(tzinfo=tz)) for t in jobs.printed_at.astype("datetime64[us]").tolist()]
+    months = [ops.adapt_datefield_value(m) for m in jobs.month.astype("datetime64[D]").tolist()]
+    sections = [None if np.isnan(v) else int(v) for v in jobs.section.tolist()]
     _insert_rows(PrintJob, JOB_COLUMNS, zip(
-        [batch_id] * len(frame), frame["line"].astype(int).tolist(), printed, [months[m] for m in frame["month"]],
-        frame["user_name"].tolist(), sections, frame["printer"].tolist(), frame["document"].tolist(),
-        frame["pages"].astype(int).tolist(), frame["copies"].astype(int).tolist(), frame["duplex"].astype(bool).tolist(),
-        frame["color"].astype(bool).tolist(), frame["paper_size"].tolist(), frame["sheets"].astype(float).tolist(),
+        [batch_id] * len(jobs), jobs.line.tolist(), printed, months,
+        jobs.user_name.to_pylist(), sections, jobs.printer.to_pylist(), jobs.document.to_pylist(),
+        jobs.pages.tolist(), jobs.copies.tolist(), jobs.duplex.tolist(),
+        jobs.color.tolist(), jobs.paper_size.to_pylist(), jobs.sheets.tolist(),
         strict=True))
 
 
-def _store_jobs(batch_id: int, frame: pd.DataFrame) -> None:
-    if frame.empty:
+def _store_jobs(batch_id: int, jobs: Jobs) -> None:
+    if not len(jobs):
         return
     if connection.vendor == "postgresql":
-        _copy_jobs(batch_id, frame)
+        _copy_jobs(batch_id, jobs)
     else:
-        _bulk_jobs(batch_id, frame)
+        _bulk_jobs(batch_id, jobs)
 
 
 def _merge(model, *, keys: tuple[str, str], fixed: dict, sums: dict, extra=None) -> None:
@@ -208,17 +296,28 @@ def _acc(target: dict, keys, sheets, counts) -> None:
             acc[1] += int(c)
 
 
-def _accumulate(sums: dict, printer_sums: dict, frame: pd.DataFrame) -> None:
-    if frame.empty:
+def _accumulate(sums: dict, printer_sums: dict, jobs: Jobs, memo: dict) -> None:
+    if not len(jobs):
         return
-    mapped = frame[frame["section_id"].notna()]
-    if not mapped.empty:
-        g = mapped.groupby(["section_id", "month"], sort=False)["sheets"].agg(["sum", "count"])
+    mapped = ~np.isnan(jobs.section)
+    if mapped.any():
+        frame = pd.DataFrame({"section_id": jobs.section[mapped].astype(np.int64), "month": jobs.month[mapped],
+                              "sheets": jobs.sheets[mapped]})
+        g = frame.groupby(["section_id", "month"], sort=False)["sheets"].agg(["sum", "count"])
         keys = [(int(sid), pd.Timestamp(m).date()) for sid, m in g.index]
         _acc(sums, keys, g["sum"].to_numpy(), g["count"].to_numpy())
-    uniq = {p: p.rsplit("\\", 1)[-1].rsplit("/", 1)[-1][:200] for p in pd.unique(frame["printer"])}
-    g = frame.assign(_p=frame["printer"].map(uniq)).groupby(["_p", "month"], sort=False)["sheets"].agg(["sum", "count"])
-    keys = [(str(p), pd.Timestamp(m).date()) for p, m in g.index]
+    enc = pc.dictionary_encode(jobs.printer)
+    names = []
+    for p in enc.dictionary.to_pylist():
+        key = memo.get(p)
+        if key is None:
+            key = memo[p] = p.rsplit("\\", 1)[-1].rsplit("/", 1)[-1][:200]
+        names.append(key)
+    uniq_names, code = np.unique(np.array(names, dtype=object), return_inverse=True)
+    frame = pd.DataFrame({"p": code[enc.indices.to_numpy(zero_copy_only=False)], "month": jobs.month,
+                          "sheets": jobs.sheets})
+    g = frame.groupby(["p", "month"], sort=False)["sheets"].agg(["sum", "count"])
+    keys = [(str(uniq_names[p]), pd.Timestamp(m).date()) for p, m in g.index]
     _acc(printer_sums, keys, g["sum"].to_numpy(), g["count"].to_numpy())
 
 
@@ -268,20 +367,35 @@ def import_print_log(
         unknown_sizes: dict[str, int] = defaultdict(int)
         stored = 0
         total_sheets = 0.0
-        for chunk in parse(fmt, inp, encoding, state, mapping):
-            result = normalise(chunk, state=state, lookup=lookup, factors=factors,
-                               time_format=mapping.time_format if mapping else None)
-            unmapped_count += result.unmapped_count
-            if len(unmapped) < 5000:
-                unmapped.extend(result.unmapped[: 5000 - len(unmapped)])
-            for k, v in result.unknown_sizes.items():
-                unknown_sizes[k] += v
-            if state.error_count or (strict and unmapped_count):
-                continue  # keep reading to report every bad line; nothing will be kept
-            _store_jobs(batch.pk, result.frame)
-            _accumulate(sums, printer_sums, result.frame)
-            stored += len(result.frame)
-            total_sheets += float(result.frame["sheets"].sum())
+        cache = FastCache()
+        printer_memo: dict[str, str] = {}
+        time_format = mapping.time_format if mapping else None
+        sink = _CopySink() if connection.vendor == "postgresql" else contextlib.nullcontext()
+        with sink:
+            _sink.current = sink if connection.vendor == "postgresql" else None
+            try:
+                for chunk in parse(fmt, inp, encoding, state, mapping):
+                    result = None
+                    if isinstance(chunk, Chunk):
+                        result = normalise_fast(chunk, lookup=lookup, factors=factors, time_format=time_format,
+                                                cache=cache)
+                        if result is None:
+                            chunk = chunk.frame()  # noqa: PLW2901 — the exact path finds and reports the bad rows
+                    if result is None:
+                        result = normalise(chunk, state=state, lookup=lookup, factors=factors, time_format=time_format)
+                    unmapped_count += result.unmapped_count
+                    if len(unmapped) < 5000:
+                        unmapped.extend(result.unmapped[: 5000 - len(unmapped)])
+                    for k, v in result.unknown_sizes.items():
+                        unknown_sizes[k] += v
+                    if state.error_count or (strict and unmapped_count):
+                        continue  # keep reading to report every bad line; nothing will be kept
+                    _store_jobs(batch.pk, result.jobs)
+                    _accumulate(sums, printer_sums, result.jobs, printer_memo)
+                    stored += len(result.jobs)
+                    total_sheets += float(result.jobs.sheets.sum())
+            finally:
+                _sink.current = None
         if strict and unmapped_count:
             for line, msg in unmapped:
                 state.add_error(line, msg)
