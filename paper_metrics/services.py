@@ -10,7 +10,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
@@ -286,39 +285,63 @@ def _add_printer_rollups(*, source: str, sums: dict[tuple[str, dt.date], list[fl
            extra=lambda key: (printers.get(key[0].lower()),))
 
 
-def _acc(target: dict, keys, sheets, counts) -> None:
-    for key, s, c in zip(keys, sheets, counts, strict=True):
-        acc = target.get(key)
-        if acc is None:
-            target[key] = [float(s), int(c)]
-        else:
-            acc[0] += float(s)
-            acc[1] += int(c)
+_MONTH_SPAN = 4096  # months since 1970 stay below this (years are checked to lie in 2000–2100)
 
 
-def _accumulate(sums: dict, printer_sums: dict, jobs: Jobs, memo: dict) -> None:
-    if not len(jobs):
-        return
-    mapped = ~np.isnan(jobs.section)
-    if mapped.any():
-        frame = pd.DataFrame({"section_id": jobs.section[mapped].astype(np.int64), "month": jobs.month[mapped],
-                              "sheets": jobs.sheets[mapped]})
-        g = frame.groupby(["section_id", "month"], sort=False)["sheets"].agg(["sum", "count"])
-        keys = [(int(sid), pd.Timestamp(m).date()) for sid, m in g.index]
-        _acc(sums, keys, g["sum"].to_numpy(), g["count"].to_numpy())
-    enc = pc.dictionary_encode(jobs.printer)
-    names = []
-    for p in enc.dictionary.to_pylist():
-        key = memo.get(p)
-        if key is None:
-            key = memo[p] = p.rsplit("\\", 1)[-1].rsplit("/", 1)[-1][:200]
-        names.append(key)
-    uniq_names, code = np.unique(np.array(names, dtype=object), return_inverse=True)
-    frame = pd.DataFrame({"p": code[enc.indices.to_numpy(zero_copy_only=False)], "month": jobs.month,
-                          "sheets": jobs.sheets})
-    g = frame.groupby(["p", "month"], sort=False)["sheets"].agg(["sum", "count"])
-    keys = [(str(uniq_names[p]), pd.Timestamp(m).date()) for p, m in g.index]
-    _acc(printer_sums, keys, g["sum"].to_numpy(), g["count"].to_numpy())
+def _month_date(m: int) -> dt.date:
+    return dt.date(1970 + m // 12, m % 12 + 1, 1)
+
+
+class _Rollups:
+    """Sheets and jobs per (section, month) and per (printer, month), reduced chunk by chunk with numpy."""
+
+    def __init__(self):
+        self._sections: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._printers: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._printer_ids: dict[str, int] = {}
+        self._key_ids: dict[str, int] = {}
+
+    @staticmethod
+    def _reduce(keys: np.ndarray, sheets: np.ndarray, counts: np.ndarray | None = None):
+        uniq, inv = np.unique(keys, return_inverse=True)
+        inv = inv.reshape(-1)
+        jobs = (np.bincount(inv, minlength=len(uniq)) if counts is None
+                else np.bincount(inv, weights=counts, minlength=len(uniq)).astype(np.int64))
+        return uniq, np.bincount(inv, weights=sheets, minlength=len(uniq)), jobs
+
+    def _printer_id(self, name: str) -> int:
+        i = self._printer_ids.get(name)
+        if i is None:
+            key = name.rsplit("\\", 1)[-1].rsplit("/", 1)[-1][:200]
+            i = self._printer_ids[name] = self._key_ids.setdefault(key, len(self._key_ids))
+        return i
+
+    def add(self, jobs: Jobs) -> None:
+        if not len(jobs):
+            return
+        month = jobs.month.astype("datetime64[M]").astype(np.int64)
+        mapped = ~np.isnan(jobs.section)
+        if mapped.any():
+            keys = jobs.section[mapped].astype(np.int64) * _MONTH_SPAN + month[mapped]
+            self._sections.append(self._reduce(keys, jobs.sheets[mapped]))
+        enc = pc.dictionary_encode(jobs.printer)
+        ids = np.array([self._printer_id(p) for p in enc.dictionary.to_pylist()], dtype=np.int64)
+        keys = ids[enc.indices.to_numpy(zero_copy_only=False)] * _MONTH_SPAN + month
+        self._printers.append(self._reduce(keys, jobs.sheets))
+
+    def _total(self, parts) -> list[tuple[int, int, float, int]]:
+        if not parts:
+            return []
+        keys, sheets, jobs = self._reduce(*(np.concatenate(col) for col in zip(*parts, strict=True)))
+        return [(k // _MONTH_SPAN, k % _MONTH_SPAN, s, j)
+                for k, s, j in zip(keys.tolist(), sheets.tolist(), jobs.tolist(), strict=True)]
+
+    def section_sums(self) -> dict[tuple[int, dt.date], list]:
+        return {(sid, _month_date(m)): [s, j] for sid, m, s, j in self._total(self._sections)}
+
+    def printer_sums(self) -> dict[tuple[str, dt.date], list]:
+        names = list(self._key_ids)
+        return {(names[p], _month_date(m)): [s, j] for p, m, s, j in self._total(self._printers)}
 
 
 # -- print-log import ------------------------------------------------------------------------------------------
@@ -360,15 +383,13 @@ def import_print_log(
         batch = _create_batch(kind=ImportBatch.Kind.PRINT_LOG, format=fmt, source=source, file_name=inp.name[:255],
                               sha256=sha, encoding=encoding, imported_by=actor if getattr(actor, "pk", None) else None)
         lookup = Lookup.build()
-        sums: dict = {}
-        printer_sums: dict = {}
+        rollups = _Rollups()
         unmapped: list[tuple[int, str]] = []
         unmapped_count = 0
         unknown_sizes: dict[str, int] = defaultdict(int)
         stored = 0
         total_sheets = 0.0
         cache = FastCache()
-        printer_memo: dict[str, str] = {}
         time_format = mapping.time_format if mapping else None
         sink = _CopySink() if connection.vendor == "postgresql" else contextlib.nullcontext()
         with sink:
@@ -391,7 +412,7 @@ def import_print_log(
                     if state.error_count or (strict and unmapped_count):
                         continue  # keep reading to report every bad line; nothing will be kept
                     _store_jobs(batch.pk, result.jobs)
-                    _accumulate(sums, printer_sums, result.jobs, printer_memo)
+                    rollups.add(result.jobs)
                     stored += len(result.jobs)
                     total_sheets += float(result.jobs.sheets.sum())
             finally:
@@ -407,8 +428,9 @@ def import_print_log(
             )
         if state.rows_read == 0:
             raise ImportRejected(_("The file has no data lines."))
+        sums = rollups.section_sums()
         _add_rollups(kind=MonthlyUsage.Kind.PRINT, source=source, sums=sums)
-        _add_printer_rollups(source=source, sums=printer_sums, printers=lookup.printers)
+        _add_printer_rollups(source=source, sums=rollups.printer_sums(), printers=lookup.printers)
         batch.rows_read = state.rows_read
         batch.rows_stored = stored
         batch.sheets = round(total_sheets, 2)
