@@ -81,7 +81,7 @@ class Jobs:
     line: np.ndarray  # int64
     printed_at: np.ndarray  # datetime64[s], local time (Asia/Tokyo)
     month: np.ndarray  # datetime64[D], first day of the month
-    user_name: pa.Array
+    user_name: pa.Array  # string, or dictionary of strings
     section: np.ndarray  # float64, NaN when unmapped
     printer: pa.Array
     document: pa.Array
@@ -218,7 +218,6 @@ def normalise(df: pd.DataFrame, *, state: ParseState, lookup: Lookup, factors: d
 # -- the fast path ---------------------------------------------------------------------------------------------
 
 _TIME_RE = r"^[0-9]{4}[-/][0-9]{2}[-/][0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
-_COUNT_RE = r"^[0-9]{1,9}$"
 _CACHE_LIMIT = 200_000
 
 
@@ -252,6 +251,11 @@ def _all_match(arr: pa.Array, pattern: str) -> bool:
     return bool(pc.all(pc.match_substring_regex(arr, pattern)).as_py())
 
 
+def _all_digits(arr: pa.Array) -> bool:
+    """Every value 1–9 ASCII digits (what both paths read as the same whole number)."""
+    return bool(pc.all(pc.ascii_is_decimal(arr)).as_py()) and pc.max(pc.binary_length(arr)).as_py() <= 9
+
+
 def normalise_fast(chunk: Chunk, *, lookup: Lookup, factors: dict[str, float], time_format: str | None,
                    cache: FastCache) -> Normalised | None:
     """The vectorised path for well-formed chunks: gives exactly what ``normalise(chunk.frame())`` gives, or
@@ -280,13 +284,12 @@ def normalise_fast(chunk: Chunk, *, lookup: Lookup, factors: dict[str, float], t
         return None
     # counts: plain digits (pages ≥ 0; copies ≥ 1 or empty = 1)
     pages_raw = col("pages")
-    if not _all_match(pages_raw, _COUNT_RE):
+    if not _all_digits(pages_raw):
         return None
     pages = pc.cast(pages_raw, pa.int64()).to_numpy()
     copies_raw = col("copies")
-    empty_copies = pc.equal(copies_raw, "")
-    copies_txt = pc.if_else(empty_copies, "1", copies_raw)
-    if not _all_match(copies_txt, _COUNT_RE):
+    copies_txt = pc.if_else(pc.equal(copies_raw, ""), "1", copies_raw)
+    if not _all_digits(copies_txt):
         return None
     copies = pc.cast(copies_txt, pa.int64()).to_numpy()
     if (copies < 1).any():
@@ -331,15 +334,15 @@ def normalise_fast(chunk: Chunk, *, lookup: Lookup, factors: dict[str, float], t
         line=chunk.line.astype(np.int64),
         printed_at=naive,
         month=naive.astype("datetime64[M]").astype("datetime64[D]"),
-        user_name=user_names.take(pa.array(user_i)),
+        user_name=pa.DictionaryArray.from_arrays(pa.array(user_i), user_names),
         section=section,
-        printer=printer_names.take(pa.array(prn_i)),
-        document=pa.array(doc_u, type=pa.string()).take(pa.array(doc_i)),
+        printer=pa.DictionaryArray.from_arrays(pa.array(prn_i), printer_names),
+        document=pa.DictionaryArray.from_arrays(pa.array(doc_i), pa.array(doc_u, type=pa.string())),
         pages=pages,
         copies=copies,
         duplex=duplex,
         color=chunk.color,
-        paper_size=pa.array(size_u, type=pa.string()).take(pa.array(size_i)),
+        paper_size=pa.DictionaryArray.from_arrays(pa.array(size_i), pa.array(size_u, type=pa.string())),
         sheets=sheets,
     )
     return Normalised(jobs=jobs, unmapped=unmapped, unmapped_count=int(unmapped_mask.sum()), unknown_sizes=unknown)

@@ -153,13 +153,17 @@ def _csv_batches(inp: FileInput, *, encoding: str, header_index: int, names: lis
                     rel = g + 1 + np.searchsorted(a, g, side="right")
                 else:
                     rel = g + 1
-                cols = {key: pc.fill_null(batch.column(col), "") for key, col in rename.items()}
+                cols = {key: batch.column(col) for key, col in rename.items()}
+                cols = {k: pc.fill_null(v, "") if v.null_count else v for k, v in cols.items()}
                 lines = (rel + first_line - 1).astype(np.int64)
                 blank = None
                 for arr in cols.values():
                     empty = pc.equal(arr, "")
                     blank = empty if blank is None else pc.and_(blank, empty)
-                if blank is not None and pc.any(blank).as_py():  # empty lines (or lines of commas only) are not rows
+                    if not pc.any(blank).as_py():
+                        blank = None  # a column without empty values: no blank rows in this batch
+                        break
+                if blank is not None:  # empty lines (or lines of commas only) are not rows
                     keep = pc.invert(blank)
                     cols = {k: pc.filter(v, keep) for k, v in cols.items()}
                     lines = lines[keep.to_numpy(zero_copy_only=False)]

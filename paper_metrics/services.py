@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
@@ -111,11 +112,17 @@ _FIXED = np.dtype([
 ])
 _BINARY_COLUMNS = ["batch_id", "line", "printed_at", "month", "pages", "copies", "duplex", "color", "sheets",
                    "section_id", "user_name", "printer", "document", "paper_size"]
-_NULL_FIELD = b"\xff\xff\xff\xff"
 
 
 def _fixed_binary(values: np.ndarray, width: int) -> pa.Array:
     return pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(values), [None, pa.py_buffer(values)]).cast(pa.binary())
+
+
+def _text_fields(arr: pa.Array) -> pa.Array:
+    """Text values as COPY BINARY fields: a big-endian length, then the UTF-8 bytes."""
+    data = pc.cast(arr, pa.binary())
+    lengths = pc.binary_length(data).to_numpy(zero_copy_only=False).astype(">i4")
+    return pc.binary_join_element_wise(_fixed_binary(lengths, 4), data, b"")
 
 
 def _binary_rows(batch_id: int, jobs: Jobs) -> memoryview:
@@ -135,18 +142,25 @@ def _binary_rows(batch_id: int, jobs: Jobs) -> memoryview:
     fixed["duplex"] = jobs.duplex
     fixed["color"] = jobs.color
     fixed["sheets"] = jobs.sheets
+    mapped = ~np.isnan(jobs.section)
     section = np.empty(n, dtype=[("len", ">i4"), ("value", ">i8")])
-    section["len"] = 8
-    section["value"] = np.nan_to_num(jobs.section, nan=0).astype(np.int64)
-    section_field = _fixed_binary(section, 12)
-    unmapped = np.isnan(jobs.section)
-    if unmapped.any():
-        section_field = pc.if_else(pa.array(unmapped), pa.scalar(_NULL_FIELD, pa.binary()), section_field)
+    section["len"] = np.where(mapped, 8, -1)  # -1: NULL, no value bytes follow
+    section["value"] = np.where(mapped, jobs.section, 0).astype(np.int64)
+    if mapped.all():
+        section_field = _fixed_binary(section, 12)
+    else:
+        keep = np.ones((n, 12), dtype=bool)
+        keep[:, 4:] = mapped[:, None]
+        values = section.view(np.uint8).reshape(n, 12)[keep]
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.where(mapped, 12, 4), out=offsets[1:])
+        section_field = pa.BinaryArray.from_buffers(pa.binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(values)])
     parts = [_fixed_binary(fixed, _FIXED.itemsize), section_field]
     for arr in (jobs.user_name, jobs.printer, jobs.document, jobs.paper_size):
-        data = pc.cast(arr, pa.binary())
-        lengths = pc.binary_length(data).to_numpy(zero_copy_only=False).astype(">i4")
-        parts += [_fixed_binary(lengths, 4), data]
+        if isinstance(arr, pa.DictionaryArray):  # encode each distinct value once
+            parts.append(_text_fields(arr.dictionary).take(arr.indices))
+        else:
+            parts.append(_text_fields(arr))
     rows = pc.binary_join_element_wise(*parts, b"")
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=n + 1, offset=rows.offset * 4)
     return memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
@@ -303,8 +317,7 @@ class _Rollups:
 
     @staticmethod
     def _reduce(keys: np.ndarray, sheets: np.ndarray, counts: np.ndarray | None = None):
-        uniq, inv = np.unique(keys, return_inverse=True)
-        inv = inv.reshape(-1)
+        inv, uniq = pd.factorize(keys)
         jobs = (np.bincount(inv, minlength=len(uniq)) if counts is None
                 else np.bincount(inv, weights=counts, minlength=len(uniq)).astype(np.int64))
         return uniq, np.bincount(inv, weights=sheets, minlength=len(uniq)), jobs
@@ -324,7 +337,7 @@ class _Rollups:
         if mapped.any():
             keys = jobs.section[mapped].astype(np.int64) * _MONTH_SPAN + month[mapped]
             self._sections.append(self._reduce(keys, jobs.sheets[mapped]))
-        enc = pc.dictionary_encode(jobs.printer)
+        enc = jobs.printer if isinstance(jobs.printer, pa.DictionaryArray) else pc.dictionary_encode(jobs.printer)
         ids = np.array([self._printer_id(p) for p in enc.dictionary.to_pylist()], dtype=np.int64)
         keys = ids[enc.indices.to_numpy(zero_copy_only=False)] * _MONTH_SPAN + month
         self._printers.append(self._reduce(keys, jobs.sheets))
