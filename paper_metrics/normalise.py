@@ -221,15 +221,55 @@ _TIME_RE = r"^[0-9]{4}[-/][0-9]{2}[-/][0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
 _CACHE_LIMIT = 200_000
 
 
+class _Memo:
+    """Per-value results (a stored name and, optionally, a section) for every distinct value seen in this
+    import; each chunk's distinct values are found again with arrow's hash lookup (``index_in``), so Python
+    runs once per new value, not once per chunk."""
+
+    def __init__(self, name_fn, section_fn=None):
+        self.name_fn, self.section_fn = name_fn, section_fn
+        self._reset()
+
+    def _reset(self) -> None:
+        self._known = pa.array([], type=pa.string())
+        self.names = pa.array([], type=pa.string())
+        self.sections = np.empty(0, dtype=float)
+
+    def lookup(self, arr: pa.Array) -> tuple[pa.Array, np.ndarray | None, np.ndarray]:
+        """(stored name per distinct value of the chunk, section per distinct value, row → distinct index)."""
+        if len(self._known) > _CACHE_LIMIT:
+            self._reset()
+        enc = pc.dictionary_encode(arr)
+        ids = pc.index_in(enc.dictionary, value_set=self._known).to_numpy(zero_copy_only=False)
+        new = np.isnan(ids) if ids.dtype.kind == "f" else np.zeros(len(ids), dtype=bool)
+        if new.any():
+            fresh = enc.dictionary.filter(pa.array(new))
+            values = fresh.to_pylist()
+            start = len(self._known)
+            self._known = pa.concat_arrays([self._known, fresh.cast(pa.string())])
+            self.names = pa.concat_arrays([self.names, pa.array([self.name_fn(v) for v in values], type=pa.string())])
+            if self.section_fn is not None:
+                self.sections = np.concatenate([self.sections, np.array([self.section_fn(v) for v in values], dtype=float)])
+            ids = np.where(new, 0, np.nan_to_num(ids)).astype(np.int64)
+            ids[new] = np.arange(start, start + len(values))
+        gid = ids.astype(np.int64)
+        return (self.names.take(pa.array(gid)), self.sections[gid] if self.section_fn is not None else None,
+                enc.indices.to_numpy(zero_copy_only=False))
+
+
 @dataclass
 class FastCache:
     """Per-import memo of the per-value work (user, printer, document, size): logs repeat values a lot."""
 
-    users: dict[str, tuple[str, float]] = field(default_factory=dict)
     departments: dict[str, float] = field(default_factory=dict)
-    printers: dict[str, tuple[str, float]] = field(default_factory=dict)
-    documents: dict[str, str] = field(default_factory=dict)
     sizes: dict[str, str] = field(default_factory=dict)
+    memos: dict[str, _Memo] = field(default_factory=dict)
+
+    def memo(self, key: str, name_fn, section_fn=None) -> _Memo:
+        m = self.memos.get(key)
+        if m is None:
+            m = self.memos[key] = _Memo(name_fn, section_fn)
+        return m
 
 
 def _per_value(arr: pa.Array, memo: dict, fn, limit: int = _CACHE_LIMIT) -> tuple[list, np.ndarray]:
@@ -306,30 +346,24 @@ def normalise_fast(chunk: Chunk, *, lookup: Lookup, factors: dict[str, float], t
     duplex = chunk.duplex
     sheets = a4_sheets_array(pages, copies, duplex, factor).astype(float)
 
-    def user_fn(v):
-        return (v.strip()[:150], float(lookup.users.get(user_key(v), np.nan)))
-
-    user_u, user_i = _per_value(col("user"), cache.users, user_fn)
-    user_names = pa.array([u[0] for u in user_u], type=pa.string())
-    section = np.array([u[1] for u in user_u], dtype=float)[user_i]
+    user_names, user_sec, user_i = cache.memo(
+        "user", lambda v: v.strip()[:150], lambda v: lookup.users.get(user_key(v), np.nan)).lookup(col("user"))
+    section = user_sec[user_i]
     if "department" in cols and bool(pc.any(pc.not_equal(cols["department"], "")).as_py()):
         dept_u, dept_i = _per_value(cols["department"], cache.departments,
                                     lambda v: float(lookup.departments.get(v.strip().lower(), np.nan)))
         section = np.where(np.isnan(section), np.array(dept_u, dtype=float)[dept_i], section)
-
-    def printer_fn(v):
-        return (v.strip()[:200], float(lookup.printers.get(printer_key(v), np.nan)))
-
-    prn_u, prn_i = _per_value(col("printer"), cache.printers, printer_fn)
-    printer_names = pa.array([p[0] for p in prn_u], type=pa.string())
-    section = np.where(np.isnan(section), np.array([p[1] for p in prn_u], dtype=float)[prn_i], section)
-    doc_u, doc_i = _per_value(col("document"), cache.documents, lambda v: v.strip()[:500])
+    printer_names, printer_sec, prn_i = cache.memo(
+        "printer", lambda v: v.strip()[:200], lambda v: lookup.printers.get(printer_key(v), np.nan)).lookup(col("printer"))
+    section = np.where(np.isnan(section), printer_sec[prn_i], section)
+    doc_names, _none, doc_i = cache.memo("document", lambda v: v.strip()[:500]).lookup(col("document"))
 
     unmapped_mask = np.isnan(section)
     unmapped = []
     for i in np.flatnonzero(unmapped_mask)[:5000]:
         unmapped.append((int(chunk.line[i]), _("user %(user)r and printer %(printer)r are not mapped to a section")
-                         % {"user": user_u[user_i[i]][0][:40], "printer": prn_u[prn_i[i]][0][:60]}))
+                         % {"user": user_names[int(user_i[i])].as_py()[:40],
+                            "printer": printer_names[int(prn_i[i])].as_py()[:60]}))
     jobs = Jobs(
         line=chunk.line.astype(np.int64),
         printed_at=naive,
@@ -337,7 +371,7 @@ def normalise_fast(chunk: Chunk, *, lookup: Lookup, factors: dict[str, float], t
         user_name=pa.DictionaryArray.from_arrays(pa.array(user_i), user_names),
         section=section,
         printer=pa.DictionaryArray.from_arrays(pa.array(prn_i), printer_names),
-        document=pa.DictionaryArray.from_arrays(pa.array(doc_i), pa.array(doc_u, type=pa.string())),
+        document=pa.DictionaryArray.from_arrays(pa.array(doc_i), doc_names),
         pages=pages,
         copies=copies,
         duplex=duplex,
