@@ -276,6 +276,9 @@ def _merge(model, *, keys: tuple[str, str], fixed: dict, sums: dict, extra=None)
     """Add ``sums`` {(key0, key1): [sheets, jobs]} to a roll-up table (inside the import lock)."""
     if not sums:
         return
+    if connection.vendor == "postgresql":
+        _merge_pg(model, keys=keys, fixed=fixed, sums=sums, extra=extra)
+        return
     qs = model.objects.filter(**fixed, **{f"{keys[0]}__in": {k[0] for k in sums}, f"{keys[1]}__in": {k[1] for k in sums}})
     existing = {(a, b): (pk, sh, jb) for a, b, pk, sh, jb in qs.values_list(*keys, "pk", "sheets", "jobs")}
     new, changed = [], []
@@ -288,6 +291,34 @@ def _merge(model, *, keys: tuple[str, str], fixed: dict, sums: dict, extra=None)
     extra_cols = ["section_id"] if extra else []
     _insert_rows(model, [*keys, *fixed, *extra_cols, "sheets", "jobs"], new)
     model.objects.bulk_update(changed, ["sheets", "jobs"], batch_size=1000)
+
+
+_PG_TYPES = {"section_id": "bigint", "month": "date", "printer": "text"}
+
+
+def _merge_pg(model, *, keys: tuple[str, str], fixed: dict, sums: dict, extra=None) -> None:
+    """The same on PostgreSQL in one statement: INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE (adds)."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    items = list(sums.items())
+    arrays = [[k[0] for k, _v in items], [k[1] for k, _v in items], [float(v[0]) for _k, v in items],
+              [int(v[1]) for _k, v in items]]
+    types = [_PG_TYPES[keys[0]], _PG_TYPES[keys[1]], "float8", "bigint"]
+    cols = [*keys, *fixed, "sheets", "jobs"]
+    select = ["u.k0", "u.k1", *["%s"] * len(fixed), "u.sheets", "u.jobs"]
+    params = list(fixed.values())
+    if extra:
+        arrays.append([extra(k)[0] for k, _v in items])
+        types.append("bigint")
+        cols.append("section_id")
+        select.append("u.extra")
+    names = ["k0", "k1", "sheets", "jobs", "extra"][:len(arrays)]
+    sql = (f"INSERT INTO {table} ({', '.join(qn(c) for c in cols)}) "
+           f"SELECT {', '.join(select)} FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) AS u({', '.join(names)}) "
+           f"ON CONFLICT ({', '.join(qn(c) for c in [*keys, *fixed])}) DO UPDATE SET "
+           f"sheets = {table}.sheets + EXCLUDED.sheets, jobs = {table}.jobs + EXCLUDED.jobs")
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, *arrays])
 
 
 def _add_rollups(*, kind: str, source: str, sums: dict[tuple[int, dt.date], list[float]]) -> None:

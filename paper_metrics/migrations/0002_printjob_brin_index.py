@@ -2,7 +2,8 @@
 
 Rows are appended in contiguous batches in time order, so block-range summaries find a batch (the admin's raw
 rows, re-mapping, cascade deletes) or a period cheaply, and COPY no longer maintains two B-trees per row.
-BRIN is PostgreSQL's; SQLite gets a plain index on batch_id.
+BRIN is PostgreSQL's; SQLite gets a plain index on batch_id. On PostgreSQL the id sequence also hands out
+ids to each session in blocks of 1,000 (CACHE), instead of one locked, logged step per COPYed row.
 """
 
 from django.db import migrations, models
@@ -14,12 +15,16 @@ def create(apps, schema_editor):
     table = schema_editor.quote_name("paper_metrics_printjob")
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"CREATE INDEX {INDEX} ON {table} USING brin (batch_id, month)")
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET CACHE 1000")
     else:
         schema_editor.execute(f"CREATE INDEX {INDEX} ON {table} (batch_id)")
 
 
 def drop(apps, schema_editor):
     schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+    if schema_editor.connection.vendor == "postgresql":
+        table = schema_editor.quote_name("paper_metrics_printjob")
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET CACHE 1")
 
 
 class Migration(migrations.Migration):
