@@ -229,6 +229,19 @@ def _copy_jobs(batch_id: int, jobs: Jobs) -> None:
         one.write(data)
 
 
+def _copy_text(v) -> str:
+    """One value in COPY's text format."""
+    if v is None:
+        return "\\N"
+    if isinstance(v, str):
+        return v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    if isinstance(v, float):
+        return float.__repr__(v)  # also for numpy floats (their repr names the type)
+    return str(v)  # int, date (ISO)
+
+
 def _insert_rows(model, cols: list[str], rows) -> None:
     """Bulk insert of plain tuples: COPY on PostgreSQL, executemany elsewhere (the ORM's per-object work
     would cost far more than the database)."""
@@ -238,9 +251,9 @@ def _insert_rows(model, cols: list[str], rows) -> None:
         return
     if connection.vendor == "postgresql":
         sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(c) for c in cols)}) FROM STDIN"
+        text = "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows)
         with connection.connection.cursor() as cur, cur.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(text.encode())
         return
     sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in cols)}) "
            f"VALUES ({', '.join(['%s'] * len(cols))})")
@@ -276,9 +289,6 @@ def _merge(model, *, keys: tuple[str, str], fixed: dict, sums: dict, extra=None)
     """Add ``sums`` {(key0, key1): [sheets, jobs]} to a roll-up table (inside the import lock)."""
     if not sums:
         return
-    if connection.vendor == "postgresql":
-        _merge_pg(model, keys=keys, fixed=fixed, sums=sums, extra=extra)
-        return
     qs = model.objects.filter(**fixed, **{f"{keys[0]}__in": {k[0] for k in sums}, f"{keys[1]}__in": {k[1] for k in sums}})
     existing = {(a, b): (pk, sh, jb) for a, b, pk, sh, jb in qs.values_list(*keys, "pk", "sheets", "jobs")}
     new, changed = [], []
@@ -291,34 +301,6 @@ def _merge(model, *, keys: tuple[str, str], fixed: dict, sums: dict, extra=None)
     extra_cols = ["section_id"] if extra else []
     _insert_rows(model, [*keys, *fixed, *extra_cols, "sheets", "jobs"], new)
     model.objects.bulk_update(changed, ["sheets", "jobs"], batch_size=1000)
-
-
-_PG_TYPES = {"section_id": "bigint", "month": "date", "printer": "text"}
-
-
-def _merge_pg(model, *, keys: tuple[str, str], fixed: dict, sums: dict, extra=None) -> None:
-    """The same on PostgreSQL in one statement: INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE (adds)."""
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    items = list(sums.items())
-    arrays = [[k[0] for k, _v in items], [k[1] for k, _v in items], [float(v[0]) for _k, v in items],
-              [int(v[1]) for _k, v in items]]
-    types = [_PG_TYPES[keys[0]], _PG_TYPES[keys[1]], "float8", "bigint"]
-    cols = [*keys, *fixed, "sheets", "jobs"]
-    select = ["u.k0", "u.k1", *["%s"] * len(fixed), "u.sheets", "u.jobs"]
-    params = list(fixed.values())
-    if extra:
-        arrays.append([extra(k)[0] for k, _v in items])
-        types.append("bigint")
-        cols.append("section_id")
-        select.append("u.extra")
-    names = ["k0", "k1", "sheets", "jobs", "extra"][:len(arrays)]
-    sql = (f"INSERT INTO {table} ({', '.join(qn(c) for c in cols)}) "
-           f"SELECT {', '.join(select)} FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) AS u({', '.join(names)}) "
-           f"ON CONFLICT ({', '.join(qn(c) for c in [*keys, *fixed])}) DO UPDATE SET "
-           f"sheets = {table}.sheets + EXCLUDED.sheets, jobs = {table}.jobs + EXCLUDED.jobs")
-    with connection.cursor() as cur:
-        cur.execute(sql, [*params, *arrays])
 
 
 def _add_rollups(*, kind: str, source: str, sums: dict[tuple[int, dt.date], list[float]]) -> None:
@@ -390,6 +372,29 @@ class _Rollups:
 
 # -- print-log import ------------------------------------------------------------------------------------------
 
+def _hash_and_encoding(inp: FileInput) -> tuple[str, str | None, ImportRejected | None]:
+    """The file's SHA-256 (in a thread: hashlib releases the GIL) while this thread detects its encoding."""
+    out: dict = {}
+
+    def digest():
+        try:
+            out["sha"] = inp.sha256()
+        except BaseException as exc:  # noqa: BLE001 — re-raised below in the importing thread
+            out["error"] = exc
+
+    worker = threading.Thread(target=digest, name="paper-sha256")
+    worker.start()
+    try:
+        encoding, bad = inp.detect_encoding(), None
+    except ImportRejected as exc:
+        encoding, bad = None, exc
+    finally:
+        worker.join()
+    if "error" in out:
+        raise out["error"]
+    return out["sha"], encoding, bad
+
+
 def import_print_log(
     *, actor, fmt: str, data: bytes | None = None, path: Path | None = None, file_name: str = "",
     source: str = "", strict: bool = False,
@@ -416,9 +421,10 @@ def import_print_log(
         mapping = ColumnMapping.objects.filter(source=source).first()
         if mapping is None:
             raise ImportRejected(_("No column mapping is saved for source %(source)s.") % {"source": source})
-    sha = inp.sha256()
+    sha, encoding, bad_encoding = _hash_and_encoding(inp)
     _refuse_duplicate(sha)
-    encoding = inp.detect_encoding()
+    if bad_encoding is not None:
+        raise bad_encoding
     conf = PaperSettings.load()
     factors = {k.upper(): float(v) for k, v in (conf.size_factors or DEFAULT_SIZE_FACTORS).items()}
     state = ParseState()
