@@ -31,7 +31,7 @@ from workstyle.csvfiles import decode_bytes
 from workstyle.errors import ImportRejected
 
 CANONICAL = ("time", "user", "department", "printer", "document", "pages", "copies", "sheets", "paper_size")
-BLOCK_SIZE = 8 << 20
+BLOCK_SIZE = 4 << 20
 HEAD_BYTES = 256 << 10
 
 PAPERCUT_COLUMNS = {

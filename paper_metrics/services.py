@@ -171,7 +171,7 @@ class _CopySink:
     database stores chunk N while this process parses chunk N + 1 (on the transaction's connection)."""
 
     def __init__(self):
-        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
 
