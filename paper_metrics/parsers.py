@@ -1,9 +1,10 @@
-"""Reading printer logs into canonical column batches (pandas DataFrames), streaming, with line numbers.
+"""Reading printer logs into canonical column batches, streaming, with line numbers.
 
-Every parser yields DataFrames with these string columns (empty string when absent):
-  line (int), time, user, department, printer, document, pages, copies, sheets, paper_size,
-  duplex (bool), color (bool)
-and records whole-line problems (wrong number of fields …) in ``errors`` as (line, message).
+The CSV parsers (PaperCut, mapped) yield ``Chunk``s: arrow string columns named canonically (time, user,
+department, printer, document, pages, copies, sheets, paper_size; those the file has), the duplex and colour
+flags and the physical line numbers; ``Chunk.frame()`` gives the canonical pandas DataFrame (every column,
+empty string when absent) that the exact path (``normalise.normalise``) reads. The CUPS parser yields that
+DataFrame directly. Whole-line problems (wrong number of fields …) are recorded in ``errors`` as (line, message).
 
 The CSV formats are read with pyarrow's streaming CSV reader (one record per physical line; a value
 with an embedded line break is reported as a bad line). Line numbers are the physical lines of the file.
