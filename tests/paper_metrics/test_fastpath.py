@@ -165,3 +165,51 @@ def test_stored_values_round_trip(paper_setup):
     assert (a.sheets, a.pages, a.copies, a.duplex, a.color) == (4, 3, 1, True, True)
     assert (b.sheets, b.copies, b.color) == (0, 2, False)
     assert batch.unmapped_count == 1 and batch.details["unknown_sizes"] == {"WEIRD-SIZE": 1}
+
+
+MAPPED_LOOKUP = Lookup(users={"sato": 11}, departments={"b03-d02-s01": 11, "old-123": 12}, printers={"lobby-1": 13})
+MAPPED_ROW = st.fixed_dictionaries({
+    "time": st.sampled_from(GOOD_TIMES),
+    "dept": st.sampled_from(["B03-D02-S01", "old-123", " OLD-123 ", "", "NOPE"]),
+    "user": st.sampled_from(["sato", "", "ghost"]),
+    "printer": st.sampled_from(["LOBBY-1", "", "x"]),
+    "pages": st.integers(0, 99).map(str),
+    "copies": st.one_of(st.integers(1, 5).map(str), st.just("")),
+    "sheets": st.just(""),
+    "duplex": st.sampled_from(["両面", "片面", "1", "", "yes"]),
+    "color": st.sampled_from(["カラー", "白黒", "color", ""]),
+    "size": st.sampled_from(SIZES),
+})
+
+
+class _Mapping:
+    columns = {"time": "日時", "department": "部門コード", "user": "ユーザー", "printer": "プリンタ", "pages": "ページ数",
+               "copies": "部数", "sheets": "枚数", "duplex": "両面", "color": "カラー", "paper_size": "用紙"}
+    duplex_values = "duplex,両面,1,true,yes,on"
+    color_values = "color,colour,カラー,1,true,yes"
+    skip_lines = 0
+    time_format = ""
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(MAPPED_ROW, min_size=1, max_size=30), with_sheets=st.booleans())
+def test_fast_path_equals_exact_path_on_mapped_files(rows, with_sheets):
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(["日時", "部門コード", "ユーザー", "プリンタ", "ページ数", "部数", "枚数", "両面", "カラー", "用紙"])
+    for i, r in enumerate(rows):
+        sheets = str(i) if with_sheets and i == 0 else r["sheets"]
+        w.writerow([r["time"], r["dept"], r["user"], r["printer"], r["pages"], r["copies"], sheets, r["duplex"],
+                    r["color"], r["size"]])
+    state = ParseState()
+    chunks = list(parsers.parse_mapped(FileInput(data=out.getvalue().encode("cp932")), "cp932", state, _Mapping()))
+    assert state.error_count == 0
+    for chunk in chunks:
+        fast = normalise_fast(chunk, lookup=MAPPED_LOOKUP, factors=FACTORS, time_format=None, cache=FastCache())
+        exact = normalise(chunk.frame(), state=ParseState(), lookup=MAPPED_LOOKUP, factors=FACTORS)
+        if with_sheets:
+            assert fast is None  # a sheets column with values: the exact path
+            continue
+        assert fast is not None
+        _same_jobs(fast.jobs, exact.jobs)
+        assert fast.unmapped == exact.unmapped and fast.unknown_sizes == exact.unknown_sizes
