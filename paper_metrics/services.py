@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,6 +98,7 @@ def _create_batch(**kwargs) -> ImportBatch:
 
 # -- storing raw rows ----------------------------------------------------------------------------------------
 
+_INT_MAX = 2**31 - 1
 _PG_EPOCH_US = np.datetime64("2000-01-01T00:00:00", "us")
 _PG_EPOCH_DAY = np.datetime64("2000-01-01", "D")
 _TOKYO_OFFSET_US = 9 * 3600 * 1_000_000  # Asia/Tokyo has had no daylight saving time since 1951
@@ -128,6 +129,10 @@ def _text_fields(arr: pa.Array) -> pa.Array:
 def _binary_rows(batch_id: int, jobs: Jobs) -> memoryview:
     """The tuples of a COPY … (FORMAT binary) stream for ``jobs``, built column-wise (no Python per row)."""
     n = len(jobs)
+    for name in ("line", "pages", "copies"):  # integer columns: refuse what would wrap, as the database would
+        values = getattr(jobs, name)
+        if n and (values.max() > _INT_MAX or values.min() < -_INT_MAX - 1):
+            raise DataError(f"integer out of range ({name})")
     fixed = np.empty(n, dtype=_FIXED)
     fixed["nfields"] = len(_BINARY_COLUMNS)
     for name, width in (("l_batch", 8), ("l_line", 4), ("l_printed", 8), ("l_month", 4), ("l_pages", 4),

@@ -213,3 +213,15 @@ def test_fast_path_equals_exact_path_on_mapped_files(rows, with_sheets):
         assert fast is not None
         _same_jobs(fast.jobs, exact.jobs)
         assert fast.unmapped == exact.unmapped and fast.unknown_sizes == exact.unknown_sizes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_counts_beyond_the_integer_column_are_refused_not_wrapped(paper_setup):
+    from django.db import DataError
+
+    row = {"time": "2025-04-01 09:00:00", "user": "sato", "pages": str(2**32 + 5), "copies": "1", "printer": "X",
+           "doc": "d", "size": "A4", "duplex": "", "gray": "GRAYSCALE"}
+    with pytest.raises(DataError):
+        services.import_print_log(actor=paper_setup.watanabe, fmt="papercut", data=_file([row]), file_name="big.csv")
+    assert PrintJob.objects.count() == 0 and ImportBatch.objects.count() == 0
