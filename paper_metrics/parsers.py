@@ -1,9 +1,10 @@
-"""Reading printer logs into canonical column batches (pandas DataFrames), streaming, with line numbers.
+"""Reading printer logs into canonical column batches, streaming, with line numbers.
 
-Every parser yields DataFrames with these string columns (empty string when absent):
-  line (int), time, user, department, printer, document, pages, copies, sheets, paper_size,
-  duplex (bool), color (bool)
-and records whole-line problems (wrong number of fields …) in ``errors`` as (line, message).
+The CSV parsers (PaperCut, mapped) yield ``Chunk``s: arrow string columns named canonically (time, user,
+department, printer, document, pages, copies, sheets, paper_size; those the file has), the duplex and colour
+flags and the physical line numbers; ``Chunk.frame()`` gives the canonical pandas DataFrame (every column,
+empty string when absent) that the exact path (``normalise.normalise``) reads. The CUPS parser yields that
+DataFrame directly. Whole-line problems (wrong number of fields …) are recorded in ``errors`` as (line, message).
 
 The CSV formats are read with pyarrow's streaming CSV reader (one record per physical line; a value
 with an embedded line break is reported as a bad line). Line numbers are the physical lines of the file.
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,7 @@ from workstyle.csvfiles import decode_bytes
 from workstyle.errors import ImportRejected
 
 CANONICAL = ("time", "user", "department", "printer", "document", "pages", "copies", "sheets", "paper_size")
-BLOCK_SIZE = 8 << 20
+BLOCK_SIZE = 4 << 20
 HEAD_BYTES = 256 << 10
 
 PAPERCUT_COLUMNS = {
@@ -111,8 +113,9 @@ def _split(line: str) -> list[str]:
 
 
 def _csv_batches(inp: FileInput, *, encoding: str, header_index: int, names: list[str], rename: dict[str, str],
-                 state: ParseState) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
-    """Stream the data lines after the header (physical line header_index + 1, 0-based) as DataFrames."""
+                 state: ParseState) -> Iterator[tuple[dict[str, pa.Array], np.ndarray]]:
+    """Stream the data lines after the header (physical line header_index + 1, 0-based) as arrow string
+    columns (nulls as "") with their physical line numbers."""
     skipped: list[int] = []  # 1-based row numbers (relative to the first data line) of empty or bad lines
     first_line = header_index + 2  # physical 1-based line number of relative row 1
 
@@ -151,17 +154,57 @@ def _csv_batches(inp: FileInput, *, encoding: str, header_index: int, names: lis
                     rel = g + 1 + np.searchsorted(a, g, side="right")
                 else:
                     rel = g + 1
-                df = batch.to_pandas()
-                out = pd.DataFrame({key: df[col].astype(object).fillna("").to_numpy() for key, col in rename.items()})
+                cols = {key: batch.column(col) for key, col in rename.items()}
+                cols = {k: pc.fill_null(v, "") if v.null_count else v for k, v in cols.items()}
                 lines = (rel + first_line - 1).astype(np.int64)
-                blank = (out == "").all(axis=1).to_numpy()
-                if blank.any():  # empty lines (or lines of commas only) are not rows
-                    out, lines = out[~blank].reset_index(drop=True), lines[~blank]
-                state.rows_read += len(out)
-                if len(out):
-                    yield out, lines
+                blank = None
+                for arr in cols.values():
+                    empty = pc.equal(arr, "")
+                    blank = empty if blank is None else pc.and_(blank, empty)
+                    if not pc.any(blank).as_py():
+                        blank = None  # a column without empty values: no blank rows in this batch
+                        break
+                if blank is not None:  # empty lines (or lines of commas only) are not rows
+                    keep = pc.invert(blank)
+                    cols = {k: pc.filter(v, keep) for k, v in cols.items()}
+                    lines = lines[keep.to_numpy(zero_copy_only=False)]
+                state.rows_read += len(lines)
+                if len(lines):
+                    yield cols, lines
         except pa.ArrowInvalid as exc:
             raise ImportRejected(_("The file could not be read as CSV: %(error)s") % {"error": exc}) from exc
+
+
+def per_unique(arr: pa.Array, fn) -> np.ndarray:
+    """``fn`` (a pandas string Series → array-like) applied once per distinct value of ``arr``, expanded to
+    every row. Elementwise functions give exactly what they give on the whole column, at a fraction of the cost
+    (logs repeat the same few values)."""
+    enc = pc.dictionary_encode(arr)
+    uniq = pd.Series(enc.dictionary.to_numpy(zero_copy_only=False))
+    table = np.asarray(fn(uniq))
+    return table[enc.indices.to_numpy(zero_copy_only=False)] if len(arr) else table[:0]
+
+
+@dataclass
+class Chunk:
+    """A batch of CSV rows: canonical arrow string columns (those the file has), the duplex and colour flags,
+    physical line numbers. ``frame()`` gives the canonical pandas DataFrame of the exact (row-wise) path."""
+
+    cols: dict[str, pa.Array]
+    duplex: np.ndarray
+    color: np.ndarray
+    line: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame({k: v.to_numpy(zero_copy_only=False) for k, v in self.cols.items()})
+        df = _with_missing(df)
+        df["duplex"] = self.duplex
+        df["color"] = self.color
+        df["line"] = self.line
+        return df
 
 
 def _with_missing(df: pd.DataFrame) -> pd.DataFrame:
@@ -193,7 +236,7 @@ def _names_with_trailing(header: list[str], lines: list[str], index: int) -> lis
     return names
 
 
-def parse_papercut(inp: FileInput, encoding: str, state: ParseState) -> Iterator[pd.DataFrame]:
+def parse_papercut(inp: FileInput, encoding: str, state: ParseState) -> Iterator[Chunk]:
     lines = _head_lines(inp, encoding)
     index = _find_header(lines, ("Time", "User", "Pages"))
     if index is None:
@@ -213,17 +256,20 @@ def parse_papercut(inp: FileInput, encoding: str, state: ParseState) -> Iterator
     for extra in ("Duplex", "Grayscale"):
         if extra in header:
             rename[extra.lower()] = extra
-    for df, line in _csv_batches(inp, encoding=encoding, header_index=index, names=names, rename=rename, state=state):
-        duplex = df.pop("duplex") if "duplex" in df else pd.Series("", index=df.index)
-        gray = df.pop("grayscale") if "grayscale" in df else pd.Series("GRAYSCALE", index=df.index)
-        df = _with_missing(df)
-        df["duplex"] = duplex.str.strip().str.upper().eq("DUPLEX").to_numpy()
-        df["color"] = gray.str.strip().str.upper().eq("NOT GRAYSCALE").to_numpy()
-        df["line"] = line
-        yield df
+    for cols, line in _csv_batches(inp, encoding=encoding, header_index=index, names=names, rename=rename, state=state):
+        duplex = cols.pop("duplex", None)
+        gray = cols.pop("grayscale", None)
+        yield Chunk(
+            cols=cols,
+            duplex=(np.zeros(len(line), dtype=bool) if duplex is None
+                    else per_unique(duplex, lambda v: v.str.strip().str.upper().eq("DUPLEX").to_numpy())),
+            color=(np.zeros(len(line), dtype=bool) if gray is None
+                   else per_unique(gray, lambda v: v.str.strip().str.upper().eq("NOT GRAYSCALE").to_numpy())),
+            line=line,
+        )
 
 
-def parse_mapped(inp: FileInput, encoding: str, state: ParseState, mapping) -> Iterator[pd.DataFrame]:
+def parse_mapped(inp: FileInput, encoding: str, state: ParseState, mapping) -> Iterator[Chunk]:
     lines = _head_lines(inp, encoding, n=mapping.skip_lines + 10)
     index = mapping.skip_lines
     if index >= len(lines):
@@ -242,14 +288,18 @@ def parse_mapped(inp: FileInput, encoding: str, state: ParseState, mapping) -> I
     names = _names_with_trailing(header, lines, index)
     dup_values = {v.strip().lower() for v in mapping.duplex_values.split(",") if v.strip()}
     col_values = {v.strip().lower() for v in mapping.color_values.split(",") if v.strip()}
-    for df, line in _csv_batches(inp, encoding=encoding, header_index=index, names=names, rename=cols, state=state):
-        duplex = df.pop("duplex") if "duplex" in df else pd.Series("", index=df.index)
-        color = df.pop("color") if "color" in df else pd.Series("", index=df.index)
-        df = _with_missing(df)
-        df["duplex"] = duplex.str.strip().str.lower().isin(dup_values).to_numpy()
-        df["color"] = color.str.strip().str.lower().isin(col_values).to_numpy()
-        df["line"] = line
-        yield df
+    for chunk_cols, line in _csv_batches(inp, encoding=encoding, header_index=index, names=names, rename=cols,
+                                         state=state):
+        duplex = chunk_cols.pop("duplex", None)
+        color = chunk_cols.pop("color", None)
+        yield Chunk(
+            cols=chunk_cols,
+            duplex=(np.zeros(len(line), dtype=bool) if duplex is None
+                    else per_unique(duplex, lambda v: v.str.strip().str.lower().isin(dup_values).to_numpy())),
+            color=(np.zeros(len(line), dtype=bool) if color is None
+                   else per_unique(color, lambda v: v.str.strip().str.lower().isin(col_values).to_numpy())),
+            line=line,
+        )
 
 
 _CUPS_RE = re.compile(r"^(\S+)\s+(\S+)\s+(\S+)\s+\[([^\]]+)\]\s+(\S+)\s+(\S+)\s+(.*)$")
@@ -317,7 +367,7 @@ def parse_cups(inp: FileInput, encoding: str, state: ParseState) -> Iterator[pd.
 FORMATS = ("papercut", "cups", "mapped")
 
 
-def parse(fmt: str, inp: FileInput, encoding: str, state: ParseState, mapping=None) -> Iterator[pd.DataFrame]:
+def parse(fmt: str, inp: FileInput, encoding: str, state: ParseState, mapping=None) -> Iterator[Chunk | pd.DataFrame]:
     if fmt == "papercut":
         return parse_papercut(inp, encoding, state)
     if fmt == "cups":

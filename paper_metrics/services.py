@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import io
+import queue
+import threading
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,8 +33,8 @@ from paper_metrics.models import (
     PrintJob,
     SectionCodeMap,
 )
-from paper_metrics.normalise import Lookup, normalise
-from paper_metrics.parsers import FORMATS, FileInput, ParseState, parse
+from paper_metrics.normalise import FastCache, Jobs, Lookup, normalise, normalise_fast
+from paper_metrics.parsers import FORMATS, Chunk, FileInput, ParseState, parse
 from workstyle.csvfiles import read_csv
 from workstyle.errors import DomainError, ImportRejected, PermissionDenied
 from workstyle.models import OrgUnit, Role
@@ -94,38 +98,153 @@ def _create_batch(**kwargs) -> ImportBatch:
 
 # -- storing raw rows ----------------------------------------------------------------------------------------
 
-def _copy_jobs(batch_id: int, frame: pd.DataFrame) -> None:
-    """PostgreSQL: COPY … FROM STDIN (CSV) through psycopg 3, on the transaction's connection."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+_INT_MAX = 2**31 - 1
+_PG_EPOCH_US = np.datetime64("2000-01-01T00:00:00", "us")
+_PG_EPOCH_DAY = np.datetime64("2000-01-01", "D")
+_TOKYO_OFFSET_US = 9 * 3600 * 1_000_000  # Asia/Tokyo has had no daylight saving time since 1951
+# COPY BINARY: the fixed-width part of each tuple (field count, then length + value per field, big-endian)
+_FIXED = np.dtype([
+    ("nfields", ">i2"),
+    ("l_batch", ">i4"), ("batch_id", ">i8"), ("l_line", ">i4"), ("line", ">i4"),
+    ("l_printed", ">i4"), ("printed_at", ">i8"), ("l_month", ">i4"), ("month", ">i4"),
+    ("l_pages", ">i4"), ("pages", ">i4"), ("l_copies", ">i4"), ("copies", ">i4"),
+    ("l_duplex", ">i4"), ("duplex", "u1"), ("l_color", ">i4"), ("color", "u1"),
+    ("l_sheets", ">i4"), ("sheets", ">f8"),
+])
+_BINARY_COLUMNS = ["batch_id", "line", "printed_at", "month", "pages", "copies", "duplex", "color", "sheets",
+                   "section_id", "user_name", "printer", "document", "paper_size"]
 
-    n = len(frame)
-    printed = np.datetime_as_string(frame["printed_at"].to_numpy(dtype="datetime64[s]"), unit="s")
-    table = pa.table({
-        "batch_id": pa.array(np.full(n, batch_id, dtype=np.int64)),
-        "line": pa.array(frame["line"].to_numpy(dtype=np.int64)),
-        "printed_at": pa.array(np.char.add(printed.astype(str), "+09:00")),
-        "month": pa.array(frame["month"].to_numpy(dtype="datetime64[D]")),
-        "user_name": pa.array(frame["user_name"].to_numpy(dtype=object), type=pa.string()),
-        "section_id": pa.array(frame["section_id"].astype("float64").to_numpy(), mask=frame["section_id"].isna().to_numpy(),
-                               type=pa.float64()).cast(pa.int64()),
-        "printer": pa.array(frame["printer"].to_numpy(dtype=object), type=pa.string()),
-        "document": pa.array(frame["document"].to_numpy(dtype=object), type=pa.string()),
-        "pages": pa.array(frame["pages"].to_numpy(dtype=np.int64)),
-        "copies": pa.array(frame["copies"].to_numpy(dtype=np.int64)),
-        "duplex": pa.array(frame["duplex"].to_numpy(dtype=bool)),
-        "color": pa.array(frame["color"].to_numpy(dtype=bool)),
-        "paper_size": pa.array(frame["paper_size"].to_numpy(dtype=object), type=pa.string()),
-        "sheets": pa.array(frame["sheets"].to_numpy(dtype=float)),
-    })
-    buf = io.BytesIO()
-    pacsv.write_csv(table, buf, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-    raw = connection.connection  # the psycopg connection of this transaction
-    sql = f"COPY {PrintJob._meta.db_table} ({', '.join(JOB_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
-    with raw.cursor() as cur, cur.copy(sql) as copy:
-        view = buf.getbuffer()
-        for start in range(0, len(view), 1 << 20):
-            copy.write(view[start:start + (1 << 20)])
+
+def _fixed_binary(values: np.ndarray, width: int) -> pa.Array:
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(values), [None, pa.py_buffer(values)]).cast(pa.binary())
+
+
+def _text_fields(arr: pa.Array) -> pa.Array:
+    """Text values as COPY BINARY fields: a big-endian length, then the UTF-8 bytes."""
+    data = pc.cast(arr, pa.binary())
+    lengths = pc.binary_length(data).to_numpy(zero_copy_only=False).astype(">i4")
+    return pc.binary_join_element_wise(_fixed_binary(lengths, 4), data, b"")
+
+
+def _binary_rows(batch_id: int, jobs: Jobs) -> memoryview:
+    """The tuples of a COPY … (FORMAT binary) stream for ``jobs``, built column-wise (no Python per row)."""
+    n = len(jobs)
+    for name in ("line", "pages", "copies"):  # integer columns: refuse what would wrap, as the database would
+        values = getattr(jobs, name)
+        if n and (values.max() > _INT_MAX or values.min() < -_INT_MAX - 1):
+            raise DataError(f"integer out of range ({name})")
+    fixed = np.empty(n, dtype=_FIXED)
+    fixed["nfields"] = len(_BINARY_COLUMNS)
+    for name, width in (("l_batch", 8), ("l_line", 4), ("l_printed", 8), ("l_month", 4), ("l_pages", 4),
+                        ("l_copies", 4), ("l_duplex", 1), ("l_color", 1), ("l_sheets", 8)):
+        fixed[name] = width
+    fixed["batch_id"] = batch_id
+    fixed["line"] = jobs.line
+    fixed["printed_at"] = (jobs.printed_at.astype("datetime64[us]") - _PG_EPOCH_US).astype(np.int64) - _TOKYO_OFFSET_US
+    fixed["month"] = (jobs.month.astype("datetime64[D]") - _PG_EPOCH_DAY).astype(np.int64)
+    fixed["pages"] = jobs.pages
+    fixed["copies"] = jobs.copies
+    fixed["duplex"] = jobs.duplex
+    fixed["color"] = jobs.color
+    fixed["sheets"] = jobs.sheets
+    mapped = ~np.isnan(jobs.section)
+    section = np.empty(n, dtype=[("len", ">i4"), ("value", ">i8")])
+    section["len"] = np.where(mapped, 8, -1)  # -1: NULL, no value bytes follow
+    section["value"] = np.where(mapped, jobs.section, 0).astype(np.int64)
+    if mapped.all():
+        section_field = _fixed_binary(section, 12)
+    else:
+        keep = np.ones((n, 12), dtype=bool)
+        keep[:, 4:] = mapped[:, None]
+        values = section.view(np.uint8).reshape(n, 12)[keep]
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.where(mapped, 12, 4), out=offsets[1:])
+        section_field = pa.BinaryArray.from_buffers(pa.binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(values)])
+    parts = [_fixed_binary(fixed, _FIXED.itemsize), section_field]
+    for arr in (jobs.user_name, jobs.printer, jobs.document, jobs.paper_size):
+        if isinstance(arr, pa.DictionaryArray):  # encode each distinct value once
+            parts.append(_text_fields(arr.dictionary).take(arr.indices))
+        else:
+            parts.append(_text_fields(arr))
+    rows = pc.binary_join_element_wise(*parts, b"")
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=n + 1, offset=rows.offset * 4)
+    return memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
+
+
+class _CopySink:
+    """One COPY … FROM STDIN (FORMAT binary) for the whole import, fed by a writer thread, so that the
+    database stores chunk N while this process parses chunk N + 1 (on the transaction's connection)."""
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self):
+        qn = connection.ops.quote_name
+        sql = (f"COPY {qn(PrintJob._meta.db_table)} ({', '.join(qn(c) for c in _BINARY_COLUMNS)}) "
+               "FROM STDIN WITH (FORMAT binary)")
+        self._cursor = connection.connection.cursor()
+        self._copy_cm = self._cursor.copy(sql)
+        self._copy = self._copy_cm.__enter__()
+        self._copy.write(b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8)  # signature, flags, no header extension
+        self._thread = threading.Thread(target=self._run, name="paper-copy", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._copy.write(data)
+                except BaseException as exc:  # noqa: BLE001 — handed to the importing thread
+                    self._error = exc
+
+    def write(self, data) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(data)
+
+    def __exit__(self, exc_type, exc, tb):
+        self._queue.put(None)
+        self._thread.join()
+        try:
+            if exc is None and self._error is None:
+                self._copy.write(b"\xff\xff")  # end of tuples
+            failure = exc or self._error
+            self._copy_cm.__exit__(type(failure) if failure else None, failure, None)
+        finally:
+            self._cursor.close()
+        if exc is None and self._error is not None:
+            raise self._error
+        return False
+
+
+_sink = threading.local()
+
+
+def _copy_jobs(batch_id: int, jobs: Jobs) -> None:
+    """PostgreSQL: binary COPY rows, through the import's open COPY when there is one."""
+    data = _binary_rows(batch_id, jobs)
+    sink = getattr(_sink, "current", None)
+    if sink is not None:
+        sink.write(data)
+        return
+    with _CopySink() as one:
+        one.write(data)
+
+
+def _copy_text(v) -> str:
+    """One value in COPY's text format."""
+    if v is None:
+        return "\\N"
+    if isinstance(v, str):
+        return v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    if isinstance(v, float):
+        return float.__repr__(v)  # also for numpy floats (their repr names the type)
+    return str(v)  # int, date (ISO)
 
 
 def _insert_rows(model, cols: list[str], rows) -> None:
@@ -137,9 +256,9 @@ def _insert_rows(model, cols: list[str], rows) -> None:
         return
     if connection.vendor == "postgresql":
         sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(c) for c in cols)}) FROM STDIN"
+        text = "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows)
         with connection.connection.cursor() as cur, cur.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(text.encode())
         return
     sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in cols)}) "
            f"VALUES ({', '.join(['%s'] * len(cols))})")
@@ -148,27 +267,27 @@ def _insert_rows(model, cols: list[str], rows) -> None:
             cur.executemany(sql, rows[start:start + 5000])
 
 
-def _bulk_jobs(batch_id: int, frame: pd.DataFrame) -> None:
+def _bulk_jobs(batch_id: int, jobs: Jobs) -> None:
     ops = connection.ops
     tz = timezone.get_current_timezone()
-    printed = [ops.adapt_datetimefield_value(t.to_pydatetime().replace(tzinfo=tz)) for t in pd.to_datetime(frame["printed_at"])]
-    months = {m: ops.adapt_datefield_value(pd.Timestamp(m).date()) for m in pd.unique(frame["month"])}
-    sections = [None if pd.isna(v) else int(v) for v in frame["section_id"]]
+    printed = [ops.adapt_datetimefield_value(t.replace(tzinfo=tz)) for t in jobs.printed_at.astype("datetime64[us]").tolist()]
+    months = [ops.adapt_datefield_value(m) for m in jobs.month.astype("datetime64[D]").tolist()]
+    sections = [None if np.isnan(v) else int(v) for v in jobs.section.tolist()]
     _insert_rows(PrintJob, JOB_COLUMNS, zip(
-        [batch_id] * len(frame), frame["line"].astype(int).tolist(), printed, [months[m] for m in frame["month"]],
-        frame["user_name"].tolist(), sections, frame["printer"].tolist(), frame["document"].tolist(),
-        frame["pages"].astype(int).tolist(), frame["copies"].astype(int).tolist(), frame["duplex"].astype(bool).tolist(),
-        frame["color"].astype(bool).tolist(), frame["paper_size"].tolist(), frame["sheets"].astype(float).tolist(),
+        [batch_id] * len(jobs), jobs.line.tolist(), printed, months,
+        jobs.user_name.to_pylist(), sections, jobs.printer.to_pylist(), jobs.document.to_pylist(),
+        jobs.pages.tolist(), jobs.copies.tolist(), jobs.duplex.tolist(),
+        jobs.color.tolist(), jobs.paper_size.to_pylist(), jobs.sheets.tolist(),
         strict=True))
 
 
-def _store_jobs(batch_id: int, frame: pd.DataFrame) -> None:
-    if frame.empty:
+def _store_jobs(batch_id: int, jobs: Jobs) -> None:
+    if not len(jobs):
         return
     if connection.vendor == "postgresql":
-        _copy_jobs(batch_id, frame)
+        _copy_jobs(batch_id, jobs)
     else:
-        _bulk_jobs(batch_id, frame)
+        _bulk_jobs(batch_id, jobs)
 
 
 def _merge(model, *, keys: tuple[str, str], fixed: dict, sums: dict, extra=None) -> None:
@@ -198,31 +317,88 @@ def _add_printer_rollups(*, source: str, sums: dict[tuple[str, dt.date], list[fl
            extra=lambda key: (printers.get(key[0].lower()),))
 
 
-def _acc(target: dict, keys, sheets, counts) -> None:
-    for key, s, c in zip(keys, sheets, counts, strict=True):
-        acc = target.get(key)
-        if acc is None:
-            target[key] = [float(s), int(c)]
-        else:
-            acc[0] += float(s)
-            acc[1] += int(c)
+_MONTH_SPAN = 4096  # months since 1970 stay below this (years are checked to lie in 2000–2100)
 
 
-def _accumulate(sums: dict, printer_sums: dict, frame: pd.DataFrame) -> None:
-    if frame.empty:
-        return
-    mapped = frame[frame["section_id"].notna()]
-    if not mapped.empty:
-        g = mapped.groupby(["section_id", "month"], sort=False)["sheets"].agg(["sum", "count"])
-        keys = [(int(sid), pd.Timestamp(m).date()) for sid, m in g.index]
-        _acc(sums, keys, g["sum"].to_numpy(), g["count"].to_numpy())
-    uniq = {p: p.rsplit("\\", 1)[-1].rsplit("/", 1)[-1][:200] for p in pd.unique(frame["printer"])}
-    g = frame.assign(_p=frame["printer"].map(uniq)).groupby(["_p", "month"], sort=False)["sheets"].agg(["sum", "count"])
-    keys = [(str(p), pd.Timestamp(m).date()) for p, m in g.index]
-    _acc(printer_sums, keys, g["sum"].to_numpy(), g["count"].to_numpy())
+def _month_date(m: int) -> dt.date:
+    return dt.date(1970 + m // 12, m % 12 + 1, 1)
+
+
+class _Rollups:
+    """Sheets and jobs per (section, month) and per (printer, month), reduced chunk by chunk with numpy."""
+
+    def __init__(self):
+        self._sections: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._printers: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._printer_ids: dict[str, int] = {}
+        self._key_ids: dict[str, int] = {}
+
+    @staticmethod
+    def _reduce(keys: np.ndarray, sheets: np.ndarray, counts: np.ndarray | None = None):
+        inv, uniq = pd.factorize(keys)
+        jobs = (np.bincount(inv, minlength=len(uniq)) if counts is None
+                else np.bincount(inv, weights=counts, minlength=len(uniq)).astype(np.int64))
+        return uniq, np.bincount(inv, weights=sheets, minlength=len(uniq)), jobs
+
+    def _printer_id(self, name: str) -> int:
+        i = self._printer_ids.get(name)
+        if i is None:
+            key = name.rsplit("\\", 1)[-1].rsplit("/", 1)[-1][:200]
+            i = self._printer_ids[name] = self._key_ids.setdefault(key, len(self._key_ids))
+        return i
+
+    def add(self, jobs: Jobs) -> None:
+        if not len(jobs):
+            return
+        month = jobs.month.astype("datetime64[M]").astype(np.int64)
+        mapped = ~np.isnan(jobs.section)
+        if mapped.any():
+            keys = jobs.section[mapped].astype(np.int64) * _MONTH_SPAN + month[mapped]
+            self._sections.append(self._reduce(keys, jobs.sheets[mapped]))
+        enc = jobs.printer if isinstance(jobs.printer, pa.DictionaryArray) else pc.dictionary_encode(jobs.printer)
+        ids = np.array([self._printer_id(p) for p in enc.dictionary.to_pylist()], dtype=np.int64)
+        keys = ids[enc.indices.to_numpy(zero_copy_only=False)] * _MONTH_SPAN + month
+        self._printers.append(self._reduce(keys, jobs.sheets))
+
+    def _total(self, parts) -> list[tuple[int, int, float, int]]:
+        if not parts:
+            return []
+        keys, sheets, jobs = self._reduce(*(np.concatenate(col) for col in zip(*parts, strict=True)))
+        return [(k // _MONTH_SPAN, k % _MONTH_SPAN, s, j)
+                for k, s, j in zip(keys.tolist(), sheets.tolist(), jobs.tolist(), strict=True)]
+
+    def section_sums(self) -> dict[tuple[int, dt.date], list]:
+        return {(sid, _month_date(m)): [s, j] for sid, m, s, j in self._total(self._sections)}
+
+    def printer_sums(self) -> dict[tuple[str, dt.date], list]:
+        names = list(self._key_ids)
+        return {(names[p], _month_date(m)): [s, j] for p, m, s, j in self._total(self._printers)}
 
 
 # -- print-log import ------------------------------------------------------------------------------------------
+
+def _hash_and_encoding(inp: FileInput) -> tuple[str, str | None, ImportRejected | None]:
+    """The file's SHA-256 (in a thread: hashlib releases the GIL) while this thread detects its encoding."""
+    out: dict = {}
+
+    def digest():
+        try:
+            out["sha"] = inp.sha256()
+        except BaseException as exc:  # noqa: BLE001 — re-raised below in the importing thread
+            out["error"] = exc
+
+    worker = threading.Thread(target=digest, name="paper-sha256")
+    worker.start()
+    try:
+        encoding, bad = inp.detect_encoding(), None
+    except ImportRejected as exc:
+        encoding, bad = None, exc
+    finally:
+        worker.join()
+    if "error" in out:
+        raise out["error"]
+    return out["sha"], encoding, bad
+
 
 def import_print_log(
     *, actor, fmt: str, data: bytes | None = None, path: Path | None = None, file_name: str = "",
@@ -250,9 +426,10 @@ def import_print_log(
         mapping = ColumnMapping.objects.filter(source=source).first()
         if mapping is None:
             raise ImportRejected(_("No column mapping is saved for source %(source)s.") % {"source": source})
-    sha = inp.sha256()
+    sha, encoding, bad_encoding = _hash_and_encoding(inp)
     _refuse_duplicate(sha)
-    encoding = inp.detect_encoding()
+    if bad_encoding is not None:
+        raise bad_encoding
     conf = PaperSettings.load()
     factors = {k.upper(): float(v) for k, v in (conf.size_factors or DEFAULT_SIZE_FACTORS).items()}
     state = ParseState()
@@ -261,27 +438,40 @@ def import_print_log(
         batch = _create_batch(kind=ImportBatch.Kind.PRINT_LOG, format=fmt, source=source, file_name=inp.name[:255],
                               sha256=sha, encoding=encoding, imported_by=actor if getattr(actor, "pk", None) else None)
         lookup = Lookup.build()
-        sums: dict = {}
-        printer_sums: dict = {}
+        rollups = _Rollups()
         unmapped: list[tuple[int, str]] = []
         unmapped_count = 0
         unknown_sizes: dict[str, int] = defaultdict(int)
         stored = 0
         total_sheets = 0.0
-        for chunk in parse(fmt, inp, encoding, state, mapping):
-            result = normalise(chunk, state=state, lookup=lookup, factors=factors,
-                               time_format=mapping.time_format if mapping else None)
-            unmapped_count += result.unmapped_count
-            if len(unmapped) < 5000:
-                unmapped.extend(result.unmapped[: 5000 - len(unmapped)])
-            for k, v in result.unknown_sizes.items():
-                unknown_sizes[k] += v
-            if state.error_count or (strict and unmapped_count):
-                continue  # keep reading to report every bad line; nothing will be kept
-            _store_jobs(batch.pk, result.frame)
-            _accumulate(sums, printer_sums, result.frame)
-            stored += len(result.frame)
-            total_sheets += float(result.frame["sheets"].sum())
+        cache = FastCache()
+        time_format = mapping.time_format if mapping else None
+        sink = _CopySink() if connection.vendor == "postgresql" else contextlib.nullcontext()
+        with sink:
+            _sink.current = sink if connection.vendor == "postgresql" else None
+            try:
+                for chunk in parse(fmt, inp, encoding, state, mapping):
+                    result = None
+                    if isinstance(chunk, Chunk):
+                        result = normalise_fast(chunk, lookup=lookup, factors=factors, time_format=time_format,
+                                                cache=cache)
+                        if result is None:
+                            chunk = chunk.frame()  # noqa: PLW2901 — the exact path finds and reports the bad rows
+                    if result is None:
+                        result = normalise(chunk, state=state, lookup=lookup, factors=factors, time_format=time_format)
+                    unmapped_count += result.unmapped_count
+                    if len(unmapped) < 5000:
+                        unmapped.extend(result.unmapped[: 5000 - len(unmapped)])
+                    for k, v in result.unknown_sizes.items():
+                        unknown_sizes[k] += v
+                    if state.error_count or (strict and unmapped_count):
+                        continue  # keep reading to report every bad line; nothing will be kept
+                    _store_jobs(batch.pk, result.jobs)
+                    rollups.add(result.jobs)
+                    stored += len(result.jobs)
+                    total_sheets += float(result.jobs.sheets.sum())
+            finally:
+                _sink.current = None
         if strict and unmapped_count:
             for line, msg in unmapped:
                 state.add_error(line, msg)
@@ -293,8 +483,9 @@ def import_print_log(
             )
         if state.rows_read == 0:
             raise ImportRejected(_("The file has no data lines."))
+        sums = rollups.section_sums()
         _add_rollups(kind=MonthlyUsage.Kind.PRINT, source=source, sums=sums)
-        _add_printer_rollups(source=source, sums=printer_sums, printers=lookup.printers)
+        _add_printer_rollups(source=source, sums=rollups.printer_sums(), printers=lookup.printers)
         batch.rows_read = state.rows_read
         batch.rows_stored = stored
         batch.sheets = round(total_sheets, 2)
