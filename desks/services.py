@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -160,6 +161,10 @@ def _validate_booking(*, user, desk: Desk, building: Building, day: dt.date, slo
         raise DomainError(_("Zone %(zone)s is reserved for other organisation units.") % {"zone": desk.zone.name},
                           code="zone")
     week0 = dates.week_start(day)
+    # One person's bookings are serialised (a row lock on their user row, held until the booking commits) so
+    # that two simultaneous requests cannot both pass the weekly limit. Different people never wait on it.
+    if transaction.get_connection().in_atomic_block:
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
     in_week = Booking.objects.filter(
         user=user, status__in=[Booking.Status.ACTIVE, Booking.Status.NO_SHOW],
         day__gte=week0, day__lt=week0 + dt.timedelta(days=7), desk__floor__building=building,
@@ -209,15 +214,15 @@ def book_desk(*, user, desk: Desk, day: dt.date, slot: str, actor=None, now: dt.
     building = desk.floor.building
     # The rule checks only read; the write and its audit event are one transaction, and the database
     # (not these checks) guarantees one booking per desk half and one desk per person and half.
-    _validate_booking(user=user, desk=desk, building=building, day=day, slot=slot, now=now)
-
     def audit(booking):
         log_event(actor=actor or user, action="desks.booking.create", obj=booking, subject=user,
                   details={"desk": desk.code, "day": day.isoformat(), "slot": slot})
         _broadcast(desk.floor_id, day, desk.pk)
 
-    return _write_booking(user=user, desk=desk, day=day, slot=slot, source=Booking.Source.SINGLE, now=now,
-                          then=audit)
+    with transaction.atomic():
+        _validate_booking(user=user, desk=desk, building=building, day=day, slot=slot, now=now)
+        return _write_booking(user=user, desk=desk, day=day, slot=slot, source=Booking.Source.SINGLE, now=now,
+                              then=audit)
 
 
 def walk_up(*, user, desk: Desk, now: dt.datetime | None = None) -> Booking:

@@ -2,6 +2,7 @@
 200 concurrent requests for one desk and slot give exactly one booking, 199 clear refusals, no 5xx;
 one person booking several desks at once gets exactly one."""
 
+import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -65,3 +66,21 @@ def test_one_person_many_desks_at_once(server):
     codes = [c for c, _ in results]
     assert codes.count(201) == 1 and codes.count(409) == 19, codes
     assert Booking.objects.filter(user=users[0], day=day, status="active").count() == 1
+
+
+def test_weekly_limit_holds_under_simultaneous_requests(server):
+    """One person fires bookings for five different days of one week at once; the building allows two a week."""
+    floor = make_floor(10, name="7F")
+    building = floor.building
+    building.max_bookings_per_week = 2
+    building.max_days_ahead = 60
+    building.save()
+    desk = floor.desks.order_by("code").first()
+    monday = dates.week_start(dates.today()) + dt.timedelta(days=14)
+    days = dates.working_days(monday, monday + dt.timedelta(days=4))
+    users, sessions = make_users(1, prefix="weekly")
+    results = _fire(server.url, [(sessions[0], {"desk": desk.pk, "day": d.isoformat(), "slot": "am"}) for d in days])
+    codes = [c for c, _ in results]
+    assert codes.count(201) == 2, codes
+    assert all(c < 500 for c in codes)
+    assert Booking.objects.filter(user=users[0], status="active").count() == 2

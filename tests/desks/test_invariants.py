@@ -60,4 +60,5 @@ def test_booking_request_query_count_is_fixed(personas, desks, client_for, freez
         r = c.post("/desks/book/", {"desk": desks[0].pk, "day": WED.isoformat(), "slot": "day"},
                    HTTP_ACCEPT="application/json")
     assert r.status_code == 201
-    assert len(ctx) <= 12, [q["sql"][:80] for q in ctx.captured_queries]
+    # 12 for the request itself, plus the per-person row lock and the savepoint around the insert
+    assert len(ctx) <= 14, [q["sql"][:80] for q in ctx.captured_queries]
