@@ -44,12 +44,14 @@ def fiscal_year_label(fy: int, language: str | None = None) -> str:
 
 
 @lru_cache(maxsize=64)
-def _jp_holidays(year: int) -> dict[dt.date, str]:
-    return dict(holidays.Japan(years=year, language="ja"))
+def _jp_holidays(year: int, language: str = "ja") -> dict[dt.date, str]:
+    return dict(holidays.Japan(years=year, language=language))
 
 
 def holiday_name(day: dt.date) -> str | None:
-    return _jp_holidays(day.year).get(day)
+    """The holiday's name in the active language (Japanese, or English when the interface is English)."""
+    language = "en_US" if (get_language() or "ja").startswith("en") else "ja"
+    return _jp_holidays(day.year, language).get(day)
 
 
 def is_year_end_closure(day: dt.date) -> bool:

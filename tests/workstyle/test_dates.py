@@ -47,3 +47,13 @@ def test_add_working_days_lands_on_working_days(day, n):
     if n:
         assert dates.is_working_day(target)
         assert dates.working_days_between(day, target) == n
+
+
+def test_holiday_names_follow_the_interface_language():
+    from django.utils import translation
+
+    with translation.override("ja"):
+        assert dates.holiday_name(dt.date(2026, 11, 23)) == "勤労感謝の日"
+    with translation.override("en"):
+        assert dates.holiday_name(dt.date(2026, 11, 23)) == "Labor Thanksgiving Day"
+        assert not dates.is_working_day(dt.date(2026, 11, 23))
