@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
 import io
 import json
-import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +31,7 @@ from training.forms import (
     TierSettingForm,
 )
 from training.models import Award, Course, CourseSession, DxProjectReport, Enrolment, RequirementSet, Tier
-from workstyle import dates
+from workstyle import dates, uploads
 from workstyle.csvfiles import format_errors
 from workstyle.errors import DomainError, ImportRejected
 from workstyle.models import StaffProfile
@@ -317,31 +312,7 @@ def session_roster(request, session_id: int):
 # ---------------------------------------------------------------------------------------------- HR
 
 
-STASH_IN_SESSION_MAX = 1_000_000
-
-
-def _stash(data: bytes, name: str) -> dict:
-    """Keep an uploaded file between preview and apply: small files in the session, large ones in storage."""
-    if len(data) <= STASH_IN_SESSION_MAX:
-        return {"name": name, "data": base64.b64encode(data).decode()}
-    path = default_storage.save(f"training-imports/{uuid.uuid4().hex}.csv", ContentFile(data))
-    return {"name": name, "path": path}
-
-
-def _unstash(stash) -> bytes | None:
-    if not stash:
-        return None
-    if "data" in stash:
-        return base64.b64decode(stash["data"])
-    if default_storage.exists(stash["path"]):
-        with default_storage.open(stash["path"], "rb") as fh:
-            return fh.read()
-    return None
-
-
-def _drop_stash(stash) -> None:
-    if stash and stash.get("path") and default_storage.exists(stash["path"]):
-        default_storage.delete(stash["path"])
+IMPORT_KEY = "training_import"
 
 
 @hr_required
@@ -351,38 +322,36 @@ def import_completions(request):
     if request.method == "POST":
         action = request.POST.get("action", "preview")
         if action == "apply":
-            stash = request.session.get("training_import")
-            data = _unstash(stash)
-            if data is None:
+            held = uploads.unstash(request.session, IMPORT_KEY)
+            if held is None:
                 messages.error(request, _("The preview has expired; upload the file again."))
                 return redirect("training:import")
-            name = stash["name"]
+            data, name = held[0], held[1]["name"]
         else:
             form = CsvForm(request.POST, request.FILES)
             if not form.is_valid():
                 context["form"] = form
                 return _render(request, "training/import.html", context, status=400)
-            upload = form.cleaned_data["file"]
-            if upload.size > settings.CSV_UPLOAD_MAX_BYTES:
-                messages.error(request, _("The file is too large."))
+            try:
+                data, name = uploads.read_upload(form.cleaned_data["file"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
                 return _render(request, "training/import.html", context, status=400)
-            data, name = upload.read(), upload.name
         try:
             report = services.import_completions(data=data, actor=request.user, file_name=name,
                                                  dry_run=action != "apply")
         except ImportRejected as exc:
-            _drop_stash(request.session.pop("training_import", None))
+            uploads.drop(request.session, IMPORT_KEY)
             context.update({"error": exc.message, "errors": format_errors(exc.errors)})
             return _render(request, "training/import.html", context, status=400)
         except DomainError as exc:
             context["error"] = exc.message
             return _render(request, "training/import.html", context, status=400)
         if action == "apply":
-            _drop_stash(request.session.pop("training_import", None))
+            uploads.drop(request.session, IMPORT_KEY)
             messages.success(request, _("Import applied: %(summary)s") % {"summary": report.summary()})
             return redirect("training:import")
-        _drop_stash(request.session.get("training_import"))
-        request.session["training_import"] = _stash(data, name)
+        uploads.stash(request.session, IMPORT_KEY, data, name)
         context.update({"report": report, "file_name": name})
     return _render(request, "training/import.html", context)
 

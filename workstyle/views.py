@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import base64
 import logging
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from workstyle import registry
+from workstyle import registry, uploads
 from workstyle.csvfiles import format_errors
 from workstyle.errors import DomainError, ImportRejected
 from workstyle.forms import CsvUploadForm
@@ -186,6 +185,9 @@ def unit_detail(request, code: str):
     return render(request, "workstyle/unit_detail.html", {"unit": unit, "staff": staff, "children": children})
 
 
+IMPORT_KEY = "pending_import"
+
+
 @role_required(Role.ADMIN)
 def org_import(request):
     """Upload HR's organisation or staff CSV, see a preview of the changes, then apply."""
@@ -197,21 +199,21 @@ def org_import(request):
         action = request.POST.get("action", "preview")
         full = request.POST.get("full") in ("on", "1", "true")
         if action == "apply":
-            stash = request.session.get("pending_import")
-            if not stash or stash.get("kind") != kind:
+            held = uploads.unstash(request.session, IMPORT_KEY)
+            if held is None or held[1].get("kind") != kind:
                 messages.error(request, _("The preview has expired; upload the file again."))
                 return redirect(f"{reverse('org_import')}?kind={kind}")
-            data, name, full = base64.b64decode(stash["data"]), stash["name"], stash["full"]
+            data, name, full = held[0], held[1]["name"], held[1]["full"]
         else:
             form = CsvUploadForm(request.POST, request.FILES)
             if not form.is_valid():
                 context["form"] = form
                 return render(request, "workstyle/org_import.html", context, status=400)
-            upload = form.cleaned_data["file"]
-            if upload.size > settings.CSV_UPLOAD_MAX_BYTES:
-                messages.error(request, _("The file is too large."))
+            try:
+                data, name = uploads.read_upload(form.cleaned_data["file"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
                 return render(request, "workstyle/org_import.html", context, status=400)
-            data, name = upload.read(), upload.name
         fn = org_services.import_org if kind == "org" else org_services.import_staff
         kwargs = {"data": data, "actor": request.user, "file_name": name, "dry_run": action != "apply"}
         if kind == "staff":
@@ -220,18 +222,16 @@ def org_import(request):
             report = fn(**kwargs)
         except ImportRejected as exc:
             context.update({"error": exc.message, "errors": format_errors(exc.errors)})
-            request.session.pop("pending_import", None)
+            uploads.drop(request.session, IMPORT_KEY)
             return render(request, "workstyle/org_import.html", context, status=400)
         except DomainError as exc:
             context.update({"error": exc.message})
             return render(request, "workstyle/org_import.html", context, status=400)
         if action == "apply":
-            request.session.pop("pending_import", None)
+            uploads.drop(request.session, IMPORT_KEY)
             messages.success(request, _("Import applied: %(summary)s") % {"summary": report.summary()})
             return redirect(f"{reverse('org_import')}?kind={kind}")
-        request.session["pending_import"] = {
-            "kind": kind, "name": name, "full": full, "data": base64.b64encode(data).decode()
-        }
+        uploads.stash(request.session, IMPORT_KEY, data, name, kind=kind, full=full)
         context.update({"report": report, "file_name": name, "full": full})
     return render(request, "workstyle/org_import.html", context)
 

@@ -342,9 +342,9 @@ def test_large_import_is_kept_in_storage_between_preview_and_apply(personas, cli
                                                                     tmp_path, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from training import views
+    from workstyle import uploads
 
-    monkeypatch.setattr(views, "STASH_IN_SESSION_MAX", 1000)
+    monkeypatch.setattr(uploads, "SESSION_MAX_BYTES", 1000)
     settings.MEDIA_ROOT = str(tmp_path)
     lines = [f"sato,B1,{past},80", f"sato,B2,{past},90"] + [f"kato,B1,{past - dt.timedelta(days=i)},70"
                                                              for i in range(1, 400)]
@@ -359,4 +359,4 @@ def test_large_import_is_kept_in_storage_between_preview_and_apply(personas, cli
     from training.models import Completion
 
     assert Completion.objects.count() == 401
-    assert not list((tmp_path / "training-imports").iterdir())
+    assert not list((tmp_path / "pending-imports").iterdir())

@@ -133,3 +133,13 @@ def test_bad_file_in_ui_shows_line_errors(personas, client_for):
     assert resp.status_code == 400
     body = resp.content.decode()
     assert "2" in body and "moon" in body
+
+
+def test_staff_import_too_large_is_refused_before_reading(personas, client_for, settings):
+    settings.CSV_UPLOAD_MAX_BYTES = 50
+    resp = client_for(personas.yamamoto).post(
+        "/org/import/", {"kind": "org", "action": "preview", "file": io.BytesIO(ORG.encode())}
+    )
+    assert resp.status_code == 400
+    assert not OrgUnit.objects.filter(code="B01").exists()
+    assert "pending_import" not in resp.wsgi_request.session
