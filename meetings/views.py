@@ -14,7 +14,7 @@ from meetings.forms import AgendaItemForm, AttendeeForm, MaterialForm, MeetingFo
 from meetings.models import AgendaItem, Attendee, Meeting, Minutes, Upload
 from workstyle.errors import DomainError
 from workstyle.models import OrgUnit, User
-from workstyle.selectors.org import profile_of
+from workstyle.selectors.org import active_user_by_number, profile_of
 
 
 def _private(response):
@@ -115,7 +115,7 @@ def attendee_add(request, meeting_id: int):
     data = form.cleaned_data
     user = section = None
     if data.get("employee_number"):
-        user = User.objects.filter(staff__employee_number=data["employee_number"], is_active=True).first()
+        user = active_user_by_number(data["employee_number"])
         if user is None:
             messages.error(request, _("No active member of staff has that number."))
             return redirect("meetings:detail", meeting.pk)
@@ -137,8 +137,7 @@ def attendee_add(request, meeting_id: int):
 @require_POST
 def organiser_add(request, meeting_id: int):
     meeting = selectors.meeting_for_manager(request.user, meeting_id)
-    user = User.objects.filter(staff__employee_number=request.POST.get("employee_number", "").strip(),
-                               is_active=True).first()
+    user = active_user_by_number(request.POST.get("employee_number", ""))
     if user is None:
         messages.error(request, _("No active member of staff has that number."))
         return redirect("meetings:detail", meeting.pk)
@@ -174,7 +173,7 @@ def item_add(request, meeting_id: int):
         return redirect("meetings:detail", meeting.pk)
     presenter = None
     if form.cleaned_data["presenter"]:
-        presenter = User.objects.filter(staff__employee_number=form.cleaned_data["presenter"], is_active=True).first()
+        presenter = active_user_by_number(form.cleaned_data["presenter"])
         if presenter is None:
             messages.error(request, _("No active member of staff has that number."))
             return redirect("meetings:detail", meeting.pk)

@@ -19,9 +19,10 @@ from telework.forms import BlackoutForm, DeputyForm, ReportForm, RequestForm, Ru
 from telework.models import BlackoutDate, PersonExclusion, TeleworkRule
 from workstyle import dates
 from workstyle.errors import DomainError, PermissionDenied
-from workstyle.models import FeedToken, OrgUnit, Role, StaffProfile, User
+from workstyle.models import FeedToken, OrgUnit, Role, StaffProfile
 from workstyle.roles import EXECUTIVE_VIEW_ROLES, has_role
 from workstyle.selectors import org as org_selectors
+from workstyle.selectors.org import active_user_by_number
 from workstyle.services import accounts as account_services
 from workstyle.services.audit import log_event
 
@@ -209,7 +210,7 @@ def deputies(request):
     form = DeputyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        deputy = User.objects.filter(staff__employee_number=d["deputy"]).first()
+        deputy = active_user_by_number(d["deputy"])
         if deputy is None:
             messages.error(request, _("No member of staff has that number."))
         else:
@@ -419,7 +420,7 @@ def exclusions(request):
     if not (has_role(request.user, Role.HR, Role.ADMIN) or (profile and profile.is_manager)):
         raise Http404
     if request.method == "POST":
-        person = User.objects.filter(staff__employee_number=request.POST.get("number", "").strip()).first()
+        person = active_user_by_number(request.POST.get("number", ""))
         if person is None:
             messages.error(request, _("No member of staff has that number."))
         else:

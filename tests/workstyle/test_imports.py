@@ -143,3 +143,13 @@ def test_staff_import_too_large_is_refused_before_reading(personas, client_for, 
     assert resp.status_code == 400
     assert not OrgUnit.objects.filter(code="B01").exists()
     assert "pending_import" not in resp.wsgi_request.session
+
+
+def test_active_user_by_number_skips_inactive_staff(personas):
+    from workstyle.selectors.org import active_user_by_number
+
+    assert active_user_by_number(" sato ") == personas.sato
+    assert active_user_by_number("") is None
+    personas.kato.is_active = False
+    personas.kato.save()
+    assert active_user_by_number("kato") is None

@@ -118,3 +118,11 @@ def search_staff(user, query: str, limit: int = 20) -> QuerySet[StaffProfile]:
 
 def active_users() -> QuerySet[User]:
     return User.objects.filter(is_active=True)
+
+
+def active_user_by_number(number: str) -> User | None:
+    """The active login of the member of staff with this employee number (forms that name a colleague)."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    return User.objects.filter(staff__employee_number=number, is_active=True).select_related("staff").first()
